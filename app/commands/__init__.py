@@ -1,0 +1,1 @@
+"""One module per `ponte-bling` subcommand; each exposes register(subparsers)."""

@@ -1,0 +1,1 @@
+"""Where sales come from: the PDV's NFC-e XML files."""
