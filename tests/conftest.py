@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.keyring",
+    "tests.fixtures.bling",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

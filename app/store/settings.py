@@ -24,3 +24,12 @@ def set_setting(key: str, value: Any) -> None:
 def delete_setting(key: str) -> None:
     """Remove key if present."""
     Setting.delete().where(Setting.key == key).execute()
+
+
+# Setting keys shared by the engine, the command line and the desktop app.
+XML_FOLDERS = "xml-folders"  # list[str]: folders intake watches (recursively)
+SYNC_INTERVAL = "sync-interval"  # int seconds between engine cycles
+SALES_CHANNEL = "sales-channel"  # int | None: Bling loja id put on orders
+FINAL_STATUS = "final-status"  # str | None: status name (or id) set after the stock exit
+DEFAULT_DEPOSIT = "default-deposit"  # int | None: deposit for stores without their own
+OWN_CNPJS = "own-cnpjs"  # list[str]: the store chain's CNPJs (own NF-e model 55 count as sales)
