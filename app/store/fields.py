@@ -9,7 +9,7 @@ from typing import Any
 import peewee
 
 
-class DecimalTextField(peewee.TextField):  # type: ignore[misc]
+class DecimalTextField(peewee.TextField):
     """A Decimal stored as text, so SQLite never turns it into a binary float."""
 
     def db_value(self, value: Any) -> str | None:
@@ -23,7 +23,7 @@ class DecimalTextField(peewee.TextField):  # type: ignore[misc]
         return Decimal(str(value))
 
 
-class AwareDateTimeField(peewee.TextField):  # type: ignore[misc]
+class AwareDateTimeField(peewee.TextField):
     """A timezone-aware datetime stored as ISO 8601 text in UTC (sorts as text)."""
 
     def db_value(self, value: Any) -> str | None:

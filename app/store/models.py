@@ -15,7 +15,7 @@ from app.timeutil import utcnow
 database_proxy = peewee.DatabaseProxy()
 
 
-class BaseModel(peewee.Model):  # type: ignore[misc]
+class BaseModel(peewee.Model):
     class Meta:
         database = database_proxy
         legacy_table_names = False
