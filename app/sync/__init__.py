@@ -1,0 +1,1 @@
+"""The sync engine: catalogue pull, resolver, mappings, outbox and the engine cycle."""
