@@ -1,0 +1,1 @@
+"""Resource handlers, one module per Bling area."""
