@@ -5,7 +5,6 @@ copied aside first and then moved forward one atomic step at a time (habit from 
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 from collections.abc import Callable
 from importlib import resources
