@@ -20,7 +20,11 @@ def log_event(
 ) -> LogEvent:
     """Write one event (Portuguese message) to the sync log and mirror it to the log file."""
     log.log(
-        logging.ERROR if level == "error" else logging.WARNING if level == "warning" else logging.INFO,
+        logging.ERROR
+        if level == "error"
+        else logging.WARNING
+        if level == "warning"
+        else logging.INFO,
         "[%s] %s %s %s",
         category,
         message,
@@ -28,5 +32,10 @@ def log_event(
         details,
     )
     return LogEvent.create(
-        category=category, message=message, level=level, sale_key=sale_key, file=file, details=details
+        category=category,
+        message=message,
+        level=level,
+        sale_key=sale_key,
+        file=file,
+        details=details,
     )

@@ -18,7 +18,9 @@ def get_setting(key: str, default: Any = None) -> Any:
 
 def set_setting(key: str, value: Any) -> None:
     """Store value (JSON-serialisable) under key."""
-    Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace().execute()
+    Setting.insert(
+        key=key, value=json.dumps(value, ensure_ascii=False)
+    ).on_conflict_replace().execute()
 
 
 def delete_setting(key: str) -> None:
