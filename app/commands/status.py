@@ -9,16 +9,17 @@ import argparse
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
-
-import peewee
+from typing import Any
 
 from app.bling.throttle import DAILY_LIMIT, sao_paulo_today
 from app.bling.usage import requests_on
 from app.commands.context import CliContext
 from app.credentials import CredentialStore
 from app.errors import KeyringUnavailableError
-from app.store.models import SALE_STATES, Sale, SyncState
+from app.store.models import SyncState
+from app.sync.catalog import KIND_LABELS, KIND_PRODUCTS
+from app.sync.engine import sales_by_state
+from app.sync.transitions import STATE_LABELS
 from app.timeutil import format_br_datetime, utcnow
 
 CONNECTION_LABELS = {
@@ -26,18 +27,6 @@ CONNECTION_LABELS = {
     "not_connected": "não conectado (use 'ponte-bling login')",
     "reconnect_required": "reconexão necessária (use 'ponte-bling login')",
     "keyring_unavailable": "desconhecida: cofre de senhas indisponível",
-}
-
-STATE_LABELS = {
-    "nova": "novas",
-    "pronta": "prontas",
-    "enviando": "enviando",
-    "pedido_criado": "pedido criado",
-    "enviada": "enviadas",
-    "retida": "retidas",
-    "erro": "com erro",
-    "cancelada": "canceladas",
-    "ignorada": "ignoradas",
 }
 
 
@@ -82,11 +71,7 @@ def collect(ctx: CliContext, credentials: CredentialStore | None = None) -> Stat
     store = credentials or CredentialStore.for_url(ctx.bling_url)
     connection, detail, access, refresh = _connection(store)
     ctx.db()
-    counts = {state: 0 for state in SALE_STATES}
-    query = Sale.select(Sale.state, peewee.fn.COUNT(peewee.SQL("*"))).group_by(Sale.state)
-    rows: list[tuple[str, int]] = list(cast(Any, query).tuples())
-    for state_name, number in rows:
-        counts[str(state_name)] = counts.get(str(state_name), 0) + int(number)
+    counts = sales_by_state()
     sync: dict[str, dict[str, Any]] = {}
     for state in SyncState.select().order_by(SyncState.kind):
         try:
@@ -147,6 +132,14 @@ def _when(moment: datetime | None) -> str:
     return format_br_datetime(moment) if moment is not None else "—"
 
 
+def _product_breakdown(details: dict[str, Any]) -> str:
+    """Bling counts each variation as a product; show parents, variations and simple apart."""
+    return (
+        f" (ativos: {details.get('parents', 0)} com variações, "
+        f"{details.get('variations', 0)} variações, {details.get('simple', 0)} simples)"
+    )
+
+
 def render(report: StatusReport) -> str:
     """The Portuguese text of `status`."""
     lines = [f"Bling: {report.bling_url}"]
@@ -173,7 +166,9 @@ def render(report: StatusReport) -> str:
     for kind, info in report.sync.items():
         success = info["last_success_at"]
         when = format_br_datetime(datetime.fromisoformat(success)) if success else "nunca"
-        line = f"  {kind}: {when}, {info['count']} itens"
+        line = f"  {KIND_LABELS.get(kind, kind)}: {when}, {info['count']} itens"
+        if kind == KIND_PRODUCTS and info["details"]:
+            line += _product_breakdown(info["details"])
         if info["last_error"]:
             line += f" — último erro: {info['last_error']}"
         lines.append(line)

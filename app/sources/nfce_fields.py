@@ -30,11 +30,27 @@ class FieldError(Exception):
         self.problem = problem
 
 
-def local_name(element: Any) -> str:
-    tag = element.tag
+# Local name per namespaced tag string ("{ns}name" -> "name"). lxml builds a new tag string on
+# every access; a dict lookup is cheaper than splitting it each time. Bounded: a hostile file
+# may carry thousands of distinct names.
+_LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_MAX = 4096
+
+
+def tag_local_name(tag: object) -> str:
+    """The local name of an element's tag; "" for comments, entities and the like."""
     if not isinstance(tag, str):
         return ""
-    return tag.rpartition("}")[2]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+def local_name(element: Any) -> str:
+    return tag_local_name(element.tag)
 
 
 def namespace_of(element: Any) -> str:
@@ -47,18 +63,119 @@ def namespace_of(element: Any) -> str:
 def children(element: Any) -> Children:
     """First child element per local name."""
     found: Children = {}
+    names = _LOCAL_NAMES
     for child in element:
         tag = child.tag
-        if isinstance(tag, str):
-            name = tag.rpartition("}")[2]
-            if name not in found:
-                found[name] = child
+        name = names.get(tag) if isinstance(tag, str) else ""
+        if name is None:
+            name = tag_local_name(tag)
+        if name and name not in found:
+            found[name] = child
     return found
+
+
+def first_child(element: Any, name: str) -> Any | None:
+    """The first child element with this local name, or None."""
+    names = _LOCAL_NAMES
+    for child in element:
+        tag = child.tag
+        local = names.get(tag) if isinstance(tag, str) else ""
+        if local is None:
+            local = tag_local_name(tag)
+        if local == name:
+            return child
+    return None
 
 
 def children_named(element: Any, name: str) -> list[Any]:
     """Every child element with this local name, in document order."""
-    return [c for c in element if isinstance(c.tag, str) and c.tag.rpartition("}")[2] == name]
+    return [c for c in element if tag_local_name(c.tag) == name]
+
+
+Fields = dict[str, str]
+
+
+def fields(element: Any) -> Fields:
+    """Trimmed text of the first child per local name ("" when empty): one pass over a group of
+    leaf values, read with `field`, `decimal_field` and `int_field`."""
+    found: Fields = {}
+    names = _LOCAL_NAMES
+    for child in element:
+        tag = child.tag
+        name = names.get(tag) if isinstance(tag, str) else ""
+        if name is None:
+            name = tag_local_name(tag)
+        if name and name not in found:
+            value = child.text
+            found[name] = value.strip() if value else ""
+    return found
+
+
+def field(group: Fields, name: str) -> str | None:
+    """A value of `fields()`, None when absent or empty (as `text`)."""
+    return group.get(name) or None
+
+
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMALS_MAX = 8192
+
+
+def to_decimal(raw: str, where: str) -> Decimal:
+    """An exact Decimal from plain decimal text; cached, since amounts like "0.00" repeat."""
+    value = _DECIMALS.get(raw)
+    if value is None:
+        if not _DECIMAL_RE.match(raw):
+            raise FieldError(where, f"valor inválido {raw[:40]!r}")
+        value = Decimal(raw)
+        if len(_DECIMALS) < _DECIMALS_MAX:
+            _DECIMALS[raw] = value
+    return value
+
+
+def decimal_field(
+    group: Fields, name: str, path: str, default: Decimal | None = _ZERO
+) -> Decimal:
+    """`decimal_value` over `fields()`."""
+    raw = group.get(name)
+    if not raw:
+        if default is None:
+            raise FieldError(f"{path}/{name}", "ausente")
+        return default
+    value = _DECIMALS.get(raw)
+    return value if value is not None else to_decimal(raw, f"{path}/{name}")
+
+
+def to_int(raw: str, where: str) -> int:
+    # isdecimal() is exactly what the regex's \d accepts: the common case skips the regex.
+    if (raw.isdecimal() or _INT_RE.match(raw)) and len(raw) <= 18:
+        return int(raw)
+    raise FieldError(where, f"número inválido {raw[:40]!r}")
+
+
+def int_field(group: Fields, name: str, path: str, default: int | None = None) -> int:
+    """`int_value` over `fields()`."""
+    raw = group.get(name)
+    if not raw:
+        if default is None:
+            raise FieldError(f"{path}/{name}", "ausente")
+        return default
+    return to_int(raw, f"{path}/{name}")
+
+
+def optional_int_field(group: Fields, name: str, path: str) -> int | None:
+    raw = group.get(name)
+    return to_int(raw, f"{path}/{name}") if raw else None
+
+
+def timestamp_field(group: Fields, name: str) -> datetime | None:
+    """`optional_timestamp` over `fields()`."""
+    raw = group.get(name)
+    if not raw:
+        return None
+    try:
+        return parse_timestamp(raw)[0]
+    except FieldError:
+        return None
 
 
 def text(group: Children, name: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import mul
 
 KEY_LENGTH = 44
 
@@ -17,15 +18,17 @@ _KEY_RE = re.compile(r"^\d{6}[0-9A-Z]{14}\d{24}$")
 _FIRST43_RE = re.compile(r"^\d{6}[0-9A-Z]{14}\d{23}$")
 
 
+# Weights 2..9 repeating from the rightmost of the 43 characters, listed left to right.
+_WEIGHTS = tuple(2 + (i % 8) for i in range(43))[::-1]
+# Each character counts as ord(c) - 48: subtract the "0" offset once for the whole sum.
+_ORD_OFFSET = 48 * sum(_WEIGHTS)
+
+
 def access_key_check_digit(first43: str) -> str:
     """The check digit of an access key from its first 43 characters (weights 2..9 from the right)."""
     if not _FIRST43_RE.match(first43):
         raise ValueError(f"expected the first 43 characters of an access key, got {first43!r}")
-    total = 0
-    weight = 2
-    for char in reversed(first43):
-        total += (ord(char) - 48) * weight
-        weight = 2 if weight == 9 else weight + 1
+    total = sum(map(mul, map(ord, first43), _WEIGHTS)) - _ORD_OFFSET
     remainder = total % 11
     return "0" if remainder < 2 else str(11 - remainder)
 

@@ -20,18 +20,18 @@ from app.sources.document import (
     Totals,
 )
 from app.sources.nfce_fields import (
-    Children,
     FieldError,
-    children,
-    children_named,
-    decimal_value,
-    int_value,
-    optional_int,
-    optional_timestamp,
+    Fields,
+    decimal_field,
+    field,
+    fields,
+    first_child,
+    int_field,
+    optional_int_field,
     parse_date_only,
     parse_timestamp,
-    required_text,
-    text,
+    tag_local_name,
+    timestamp_field,
     two_digit_code,
 )
 from app.sources.nfce_key import (
@@ -84,14 +84,14 @@ def _note_key(inf: Any) -> str:
     return key
 
 
-def _issue_time(ide: Children, warnings: list[str]) -> datetime:
-    raw = text(ide, "dhEmi")
+def _issue_time(ide: Fields, warnings: list[str]) -> datetime:
+    raw = field(ide, "dhEmi")
     if raw is not None:
         moment, assumed = parse_timestamp(raw)
         if assumed:
             warnings.append("Data de emissão sem fuso horário: considerado -03:00.")
         return moment
-    raw_date = text(ide, "dEmi")
+    raw_date = field(ide, "dEmi")
     if raw_date is not None:
         warnings.append(
             "Layout antigo: só a data de emissão (dEmi); hora considerada 00:00 -03:00."
@@ -102,48 +102,54 @@ def _issue_time(ide: Children, warnings: list[str]) -> datetime:
 
 def _read_item(det: Any, index: int) -> Item:
     path = f"det[{index}]/prod"
-    prod_element = children(det).get("prod")
+    prod_element = first_child(det, "prod")
     if prod_element is None:
         raise FieldError(path, "ausente")
-    prod = children(prod_element)
+    prod = fields(prod_element)
     raw_line = (det.get("nItem") or "").strip()
     line = int(raw_line) if raw_line.isdigit() and len(raw_line) < 6 else index
-    gtin = text(prod, "cEAN")
+    gtin = prod.get("cEAN") or None
     if gtin is not None and gtin.upper() == NO_GTIN:
         gtin = None
     other = (
-        decimal_value(prod, "vOutro", path)
-        + decimal_value(prod, "vFrete", path)
-        + decimal_value(prod, "vSeg", path)
+        decimal_field(prod, "vOutro", path)
+        + decimal_field(prod, "vFrete", path)
+        + decimal_field(prod, "vSeg", path)
     )
+    code = prod.get("cProd")
+    if not code:
+        raise FieldError(f"{path}/cProd", "ausente")
     return Item(
         line=line,
-        code=required_text(prod, "cProd", path),
+        code=code,
         gtin=gtin,
-        description=text(prod, "xProd") or "",
-        unit=text(prod, "uCom") or "",
-        quantity=decimal_value(prod, "qCom", path, default=None),
-        unit_price=decimal_value(prod, "vUnCom", path, default=None),
-        total=decimal_value(prod, "vProd", path, default=None),
-        discount=decimal_value(prod, "vDesc", path),
+        description=prod.get("xProd") or "",
+        unit=prod.get("uCom") or "",
+        quantity=decimal_field(prod, "qCom", path, default=None),
+        unit_price=decimal_field(prod, "vUnCom", path, default=None),
+        total=decimal_field(prod, "vProd", path, default=None),
+        discount=decimal_field(prod, "vDesc", path),
         other=other,
-        counts_in_total=int_value(prod, "indTot", path, default=1) == 1,
+        counts_in_total=int_field(prod, "indTot", path, default=1) == 1,
     )
 
 
-def _read_payment(group: Children, path: str) -> Payment:
-    card_element = group.get("card")
-    card = children(card_element) if card_element is not None else {}
-    tender = two_digit_code(required_text(group, "tPag", path))
+def _read_payment(group: Fields, element: Any, path: str) -> Payment:
+    card_element = first_child(element, "card") if "card" in group else None
+    card = fields(card_element) if card_element is not None else {}
+    raw_tender = group.get("tPag")
+    if not raw_tender:
+        raise FieldError(f"{path}/tPag", "ausente")
+    tender = two_digit_code(raw_tender)
     assert tender is not None
     return Payment(
         type=tender,
-        amount=decimal_value(group, "vPag", path),
-        description=text(group, "xPag"),
-        card_brand=two_digit_code(text(card, "tBand")),
-        authorization_code=text(card, "cAut"),
-        integration_type=optional_int(card, "tpIntegra", f"{path}/card"),
-        acquirer_cnpj=text(card, "CNPJ"),
+        amount=decimal_field(group, "vPag", path),
+        description=group.get("xPag") or None,
+        card_brand=two_digit_code(card.get("tBand") or None),
+        authorization_code=card.get("cAut") or None,
+        integration_type=optional_int_field(card, "tpIntegra", f"{path}/card"),
+        acquirer_cnpj=card.get("CNPJ") or None,
     )
 
 
@@ -152,22 +158,35 @@ def _read_payments(pags: list[Any]) -> tuple[tuple[Payment, ...], Decimal]:
     payments: list[Payment] = []
     change = _ZERO
     for pag_index, pag in enumerate(pags, start=1):
-        group = children(pag)
-        details = children_named(pag, "detPag")
+        group: Fields = {}
+        details: list[Any] = []
+        for child in pag:
+            name = tag_local_name(child.tag)
+            if name == "detPag":
+                details.append(child)
+            if name and name not in group:
+                value = child.text
+                group[name] = value.strip() if value else ""
         if details:
             for index, det_pag in enumerate(details, start=1):
-                payments.append(_read_payment(children(det_pag), f"pag/detPag[{index}]"))
+                payments.append(_read_payment(fields(det_pag), det_pag, f"pag/detPag[{index}]"))
         elif "tPag" in group:
-            payments.append(_read_payment(group, f"pag[{pag_index}]"))
-        change += decimal_value(group, "vTroco", "pag")
+            payments.append(_read_payment(group, pag, f"pag[{pag_index}]"))
+        change += decimal_field(group, "vTroco", "pag")
     return tuple(payments), change
 
 
 def _key_warnings(
-    key: str, ide: Children, model: int, series: int, number: int, emission_mode: int, issuer: str
+    key: str,
+    expected: str,
+    ide: Fields,
+    model: int,
+    series: int,
+    number: int,
+    emission_mode: int,
+    issuer: str,
 ) -> list[str]:
     warnings: list[str] = []
-    expected = access_key_check_digit(key[:43])
     if expected != key[43]:
         warnings.append(
             f"Dígito verificador da chave de acesso não confere (calculado {expected}, "
@@ -183,15 +202,15 @@ def _key_warnings(
         mismatches.append(f"número {fields.number} ≠ {number}")
     if fields.emission_mode != emission_mode:
         mismatches.append(f"tpEmis {fields.emission_mode} ≠ {emission_mode}")
-    code = text(ide, "cNF")
+    code = field(ide, "cNF")
     if code is not None and code.zfill(8) != fields.code:
         mismatches.append(f"cNF {fields.code} ≠ {code}")
-    uf = text(ide, "cUF")
+    uf = field(ide, "cUF")
     if uf is not None and uf != fields.uf:
         mismatches.append(f"cUF {fields.uf} ≠ {uf}")
     if issuer.zfill(14) != fields.issuer:
         mismatches.append(f"emitente {fields.issuer} ≠ {issuer}")
-    check_digit = text(ide, "cDV")
+    check_digit = field(ide, "cDV")
     if check_digit is not None and check_digit != fields.check_digit:
         mismatches.append(f"cDV {fields.check_digit} ≠ {check_digit}")
     if mismatches:
@@ -202,7 +221,7 @@ def _key_warnings(
 def _totals_warnings(
     items: tuple[Item, ...],
     totals: Totals,
-    icms: Children,
+    icms: Fields,
     payments: tuple[Payment, ...],
     change: Decimal,
 ) -> list[str]:
@@ -221,7 +240,7 @@ def _totals_warnings(
         )
     taxes = sum(
         (
-            decimal_value(icms, name, "ICMSTot")
+            decimal_field(icms, name, "ICMSTot")
             for name in ("vST", "vFCPST", "vII", "vIPI", "vIPIDevol")
         ),
         _ZERO,
@@ -231,7 +250,7 @@ def _totals_warnings(
         - totals.discount
         + totals.other
         + taxes
-        - decimal_value(icms, "vICMSDeson", "ICMSTot")
+        - decimal_field(icms, "vICMSDeson", "ICMSTot")
     )
     if expected_total != totals.total:
         warnings.append(
@@ -252,23 +271,20 @@ def _totals_warnings(
 
 def read_note(nfe: Any) -> ParsedNote:
     """Read `NFe` (raises FieldError on a missing or invalid required field)."""
-    inf = children(nfe).get("infNFe")
+    inf = first_child(nfe, "infNFe")
     if inf is None:
         raise FieldError("NFe/infNFe", "ausente")
     key = _note_key(inf)
-    single: Children = {}
+    single: dict[str, Any] = {}
     dets: list[Any] = []
     pags: list[Any] = []
     for child in inf:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = tag.rpartition("}")[2]
+        name = tag_local_name(child.tag)
         if name == "det":
             dets.append(child)
         elif name == "pag":
             pags.append(child)
-        elif name not in single:
+        elif name and name not in single:
             single[name] = child
 
     warnings: list[str] = []
@@ -278,54 +294,57 @@ def read_note(nfe: Any) -> ParsedNote:
     if ide_element is None or emit_element is None or total_element is None:
         missing = [n for n in ("ide", "emit", "total") if single.get(n) is None]
         raise FieldError("infNFe/" + ",".join(missing), "ausente")
-    ide = children(ide_element)
-    emit = children(emit_element)
-    model = int_value(ide, "mod", "ide")
-    series = int_value(ide, "serie", "ide")
-    number = int_value(ide, "nNF", "ide")
-    emission_mode = int_value(ide, "tpEmis", "ide", default=1)
-    environment = int_value(ide, "tpAmb", "ide")
+    ide = fields(ide_element)
+    emit = fields(emit_element)
+    model = int_field(ide, "mod", "ide")
+    series = int_field(ide, "serie", "ide")
+    number = int_field(ide, "nNF", "ide")
+    emission_mode = int_field(ide, "tpEmis", "ide", default=1)
+    environment = int_field(ide, "tpAmb", "ide")
     issued_at = _issue_time(ide, warnings)
 
-    store_cnpj = text(emit, "CNPJ") or text(emit, "CPF")
-    if store_cnpj is None:
+    store_cnpj = emit.get("CNPJ") or emit.get("CPF")
+    if not store_cnpj:
         raise FieldError("emit/CNPJ", "ausente")
-    store_name = text(emit, "xFant") or text(emit, "xNome") or ""
+    store_name = emit.get("xFant") or emit.get("xNome") or ""
 
     dest_element = single.get("dest")
-    dest = children(dest_element) if dest_element is not None else {}
-    customer_document = text(dest, "CPF") or text(dest, "CNPJ")
-    customer_name = text(dest, "xNome")
+    dest = fields(dest_element) if dest_element is not None else {}
+    customer_document = dest.get("CPF") or dest.get("CNPJ") or None
+    customer_name = dest.get("xNome") or None
 
     items = tuple(_read_item(det, index) for index, det in enumerate(dets, start=1))
     if not items:
         warnings.append("Nota sem itens.")
 
-    icms_element = children(total_element).get("ICMSTot")
+    icms_element = first_child(total_element, "ICMSTot")
     if icms_element is None:
         raise FieldError("total/ICMSTot", "ausente")
-    icms = children(icms_element)
+    icms = fields(icms_element)
     totals = Totals(
-        products=decimal_value(icms, "vProd", "ICMSTot", default=None),
-        discount=decimal_value(icms, "vDesc", "ICMSTot"),
+        products=decimal_field(icms, "vProd", "ICMSTot", default=None),
+        discount=decimal_field(icms, "vDesc", "ICMSTot"),
         other=(
-            decimal_value(icms, "vOutro", "ICMSTot")
-            + decimal_value(icms, "vFrete", "ICMSTot")
-            + decimal_value(icms, "vSeg", "ICMSTot")
+            decimal_field(icms, "vOutro", "ICMSTot")
+            + decimal_field(icms, "vFrete", "ICMSTot")
+            + decimal_field(icms, "vSeg", "ICMSTot")
         ),
-        total=decimal_value(icms, "vNF", "ICMSTot", default=None),
+        total=decimal_field(icms, "vNF", "ICMSTot", default=None),
     )
     payments, change = _read_payments(pags)
 
     adic_element = single.get("infAdic")
-    additional_info = text(children(adic_element), "infCpl") if adic_element is not None else None
+    info_element = first_child(adic_element, "infCpl") if adic_element is not None else None
+    additional_info = (info_element.text or "").strip() if info_element is not None else ""
 
-    key_warnings = _key_warnings(key, ide, model, series, number, emission_mode, store_cnpj)
-    warnings.extend(key_warnings)
+    expected = access_key_check_digit(key[:43])
+    warnings.extend(
+        _key_warnings(key, expected, ide, model, series, number, emission_mode, store_cnpj)
+    )
     warnings.extend(_totals_warnings(items, totals, icms, payments, change))
     return ParsedNote(
         key=key,
-        key_valid=access_key_check_digit(key[:43]) == key[43],
+        key_valid=expected == key[43],
         model=model,
         environment=environment,
         emission_mode=emission_mode,
@@ -340,7 +359,7 @@ def read_note(nfe: Any) -> ParsedNote:
         totals=totals,
         payments=payments,
         change=change,
-        additional_info=additional_info or "",
+        additional_info=additional_info,
         layout_version=(inf.get("versao") or "").strip(),
         warnings=tuple(warnings),
     )
@@ -351,11 +370,11 @@ def read_protocol(prot_nfe: Any, key: str) -> tuple[Authorization, int | None, l
 
     Authorised only when cStat is 100/150 and the protocol's chNFe is the note's key.
     """
-    inf_element = children(prot_nfe).get("infProt")
-    info = children(inf_element) if inf_element is not None else {}
-    status = optional_int(info, "cStat", "infProt")
-    environment = optional_int(info, "tpAmb", "infProt")
-    protocol_key = text(info, "chNFe")
+    inf_element = first_child(prot_nfe, "infProt")
+    info = fields(inf_element) if inf_element is not None else {}
+    status = optional_int_field(info, "cStat", "infProt")
+    environment = optional_int_field(info, "tpAmb", "infProt")
+    protocol_key = info.get("chNFe") or None
     warnings: list[str] = []
     authorized = status in (100, 150)
     if authorized and protocol_key != key:
@@ -368,10 +387,10 @@ def read_protocol(prot_nfe: Any, key: str) -> tuple[Authorization, int | None, l
         warnings.append("Protocolo da SEFAZ vazio ou sem cStat.")
     authorization = Authorization(
         status=status,
-        protocol=text(info, "nProt"),
+        protocol=info.get("nProt") or None,
         authorized=authorized,
-        received_at=optional_timestamp(info, "dhRecbto"),
-        message=text(info, "xMotivo"),
+        received_at=timestamp_field(info, "dhRecbto"),
+        message=info.get("xMotivo") or None,
     )
     return authorization, environment, warnings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -114,8 +115,11 @@ def test_full_report(
     assert "Conexão: conectado" in text
     assert "Token de acesso vale até: 04/12/2026 23:00" in text  # São Paulo time
     assert "Requisições hoje: 1.234 de 120.000" in text
-    assert "enviadas" in text and "retidas" in text
-    assert "produtos: 04/12/2026 19:30, 51 itens" in text
+    assert re.search(r"^  enviada +2$", text, re.M) and re.search(r"^  retida +1$", text, re.M)
+    assert (
+        "produtos: 04/12/2026 19:30, 51 itens "
+        "(ativos: 3 com variações, 24 variações, 24 simples)" in text
+    )
     assert "formas: nunca, 0 itens — último erro: Bling fora do ar" in text
 
 
