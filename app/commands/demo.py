@@ -27,6 +27,7 @@ from app.commands.context import CliContext
 from app.commands.sync import ProgressBar, format_summary
 from app.config import AppPaths
 from app.credentials import ClientCredentials, CredentialStore
+from app.documents import format_cnpj
 from app.errors import ConfigError
 from app.memory_keyring import MemoryKeyring
 from app.simulator import SimulatorConfig, demo_catalog, start_simulator
@@ -35,7 +36,6 @@ from app.store.db import close_database, open_database
 from app.store.models import Deposit, Sale, StoreLocation
 from app.store.settings import XML_FOLDERS, set_setting
 from app.sync import mappings
-from app.sync.cnpj import format_cnpj
 from app.sync.engine import SyncEngine
 from app.timeutil import format_brl
 

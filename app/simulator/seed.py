@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from app.simulator.documents import cpf_with_check_digits, ean13
+from app.documents import cpf_with_check_digits, ean13
 from app.simulator.models import (
     Contact,
     Deposit,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 from xml.sax.saxutils import escape
 
+from app.documents import cnpj_with_check_digits, ean13, is_valid_cnpj
 from app.sources.nfce import access_key_check_digit
 
 NFE_NS = "http://www.portalfiscal.inf.br/nfe"
@@ -41,33 +42,6 @@ CARD_BRANDS = ("01", "02", "06", "03", "07")
 ACQUIRER_BASES = ("445556660001", "778889990001")
 
 FAKE_CERTIFICATE = base64.b64encode(b"PONTE-DEMO-CERTIFICADO-FICTICIO " * 12).decode("ascii")
-
-
-# --- check digits -----------------------------------------------------------------------------
-
-
-def _mod11_digit(digits: str, weights: Sequence[int]) -> str:
-    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
-    remainder = total % 11
-    return "0" if remainder < 2 else str(11 - remainder)
-
-
-def cnpj_with_check_digits(first12: str) -> str:
-    """A 14-digit CNPJ from its first 12 digits."""
-    d1 = _mod11_digit(first12, (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2))
-    d2 = _mod11_digit(first12 + d1, (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2))
-    return first12 + d1 + d2
-
-
-def is_valid_cnpj(cnpj: str) -> bool:
-    """True when the 14 digits carry correct check digits."""
-    return len(cnpj) == 14 and cnpj.isdigit() and cnpj_with_check_digits(cnpj[:12]) == cnpj
-
-
-def gtin13(first12: str) -> str:
-    """A GTIN-13 from its first 12 digits (weights 1,3 alternating)."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return first12 + str((10 - total % 10) % 10)
 
 
 DEFAULT_STORE_CNPJS = tuple(cnpj_with_check_digits(base) for base in DEFAULT_STORE_BASES)
@@ -217,7 +191,7 @@ def default_catalog() -> list[CatalogEntry]:
     ]
     for index, (code, name, price, ncm) in enumerate(simple):
         entries.append(
-            CatalogEntry(code, name, "UN", Decimal(price), gtin13(f"789100000{index:03d}"), ncm)
+            CatalogEntry(code, name, "UN", Decimal(price), ean13(f"789100000{index:03d}"), ncm)
         )
     weighed = [
         ("2001", "BANANA PRATA KG", "6.98", "08039000"),
@@ -236,7 +210,7 @@ def default_catalog() -> list[CatalogEntry]:
                 f"CAMISETA BASICA ALGODAO TAM {size}",
                 "UN",
                 Decimal("39.90"),
-                gtin13(f"789200000{index:03d}"),
+                ean13(f"789200000{index:03d}"),
                 "61091000",
             )
         )
@@ -247,7 +221,7 @@ def default_catalog() -> list[CatalogEntry]:
                 f"TENIS CASUAL {color} {size}",
                 "UN",
                 Decimal("149.90"),
-                gtin13(f"789300000{index:03d}"),
+                ean13(f"789300000{index:03d}"),
                 "64041900",
             )
         )

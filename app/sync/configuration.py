@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.documents import digits_only, format_cnpj, is_valid_cnpj
 from app.errors import ConfigError
 from app.store.events import log_event
 from app.store.models import Deposit, OrderStatus
@@ -24,7 +25,6 @@ from app.store.settings import (
     get_setting,
     set_setting,
 )
-from app.sync.cnpj import digits_only, format_cnpj, is_valid_cnpj
 from app.sync.mappings import active_deposit
 
 MIN_SYNC_INTERVAL = 10

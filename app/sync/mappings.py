@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import peewee
 
+from app.documents import digits_only, format_cnpj
 from app.errors import ConfigError
 from app.store.events import log_event
 from app.store.models import (
@@ -24,7 +25,6 @@ from app.store.models import (
     StoreLocation,
 )
 from app.store.settings import DEFAULT_DEPOSIT, get_setting
-from app.sync.cnpj import digits_only, format_cnpj
 from app.sync.dbutil import tuples
 from app.sync.resolver import Resolver, ensure_payment_rows, resolve_pending
 from app.sync.suggestions import suggest_forma

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.documents import digits_only, format_cnpj
 from app.store.events import log_event
 from app.store.models import (
     Deposit,
@@ -32,7 +33,6 @@ from app.store.models import (
     database_proxy,
 )
 from app.store.settings import DEFAULT_DEPOSIT, get_setting
-from app.sync.cnpj import digits_only, format_cnpj
 from app.sync.dbutil import tuples
 from app.sync.suggestions import suggest_forma
 from app.sync.tenders import brand_label, normalize_brand, normalize_tender, tender_label

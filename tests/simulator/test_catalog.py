@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.documents import is_valid_ean13
 from app.simulator import RunningSimulator, demo_catalog
-from app.simulator.documents import is_valid_ean13
 from tests.fixtures.simulator import SimFactory
 from tests.simulator.helpers import Api
 

@@ -12,16 +12,15 @@ from lxml import etree
 from nfelib.nfe.bindings.v4_0.proc_nfe_v4_00 import NfeProc
 from xsdata.formats.dataclass.parsers import XmlParser
 
+from app.documents import cnpj_with_check_digits, is_valid_cnpj
 from app.sources.document import DocumentKind
 from app.sources.generator import (
     DEFAULT_STORE_CNPJS,
     CatalogEntry,
     GeneratedFile,
     catalog_from,
-    cnpj_with_check_digits,
     default_catalog,
     generate_notes,
-    is_valid_cnpj,
     render_cancellation,
     write_notes,
 )

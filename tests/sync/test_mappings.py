@@ -7,10 +7,10 @@ from pathlib import Path
 import peewee
 import pytest
 
+from app.documents import format_cnpj, is_valid_cnpj
 from app.errors import ConfigError
 from app.store.models import PaymentMapping, ProductLink, StoreLocation
 from app.store.settings import DEFAULT_DEPOSIT, get_setting, set_setting
-from app.sync.cnpj import format_cnpj, is_valid_cnpj
 from app.sync.configuration import get_config, set_config, show_config
 from app.sync.mappings import (
     CatalogEmptyError,

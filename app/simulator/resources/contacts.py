@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.documents import digits_only, is_valid_cnpj, is_valid_cpf
 from app.simulator.context import Ctx, paginate
-from app.simulator.documents import digits_only, is_valid_cnpj, is_valid_cpf
 from app.simulator.errors import ApiError, field_error, not_found, validation_error
 from app.simulator.http import Request, Response, data
 from app.simulator.models import Contact
