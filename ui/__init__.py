@@ -1,0 +1,1 @@
+"""The desktop app (PySide6): window, tray icon, pages and table models over the local store."""

@@ -1,0 +1,1 @@
+"""Qt table models over the local store: each re-queries on `refresh()`."""

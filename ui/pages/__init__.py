@@ -1,0 +1,1 @@
+"""The pages (tabs) of the main window."""
