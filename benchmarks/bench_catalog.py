@@ -18,8 +18,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from keyring.backend import KeyringBackend
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.bling.auth import token_set_from_response
@@ -27,27 +25,11 @@ from app.bling.connect import open_api
 from app.bling.throttle import RateLimits
 from app.config import AppPaths
 from app.credentials import ClientCredentials, CredentialStore
+from app.memory_keyring import MemoryKeyring
 from app.simulator import RunningSimulator, SimulatorConfig, start_simulator
 from app.store.db import close_database, open_database
 from app.sync.catalog import CatalogSync
 from app.timeutil import utcnow
-
-
-class _DictKeyring(KeyringBackend):
-    priority = 0.01  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 def _measure(sim: RunningSimulator, step: Callable[[], object]) -> tuple[int, float]:
@@ -69,7 +51,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         paths = AppPaths(Path(tmp) / "data")
         open_database(paths)
-        store = CredentialStore.for_url(sim.base_url, backend=_DictKeyring())
+        store = CredentialStore.for_url(sim.base_url, backend=MemoryKeyring())
         store.save_client(ClientCredentials(sim.config.client_id, sim.config.client_secret))
         store.save_tokens(token_set_from_response(sim.issue_tokens(), utcnow()))
         limits = RateLimits(per_second=args.rate) if args.rate else None

@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from keyring.backend import KeyringBackend
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +30,7 @@ from app.bling.connect import open_api
 from app.bling.throttle import RateLimits
 from app.config import AppPaths
 from app.credentials import ClientCredentials, CredentialStore
+from app.memory_keyring import MemoryKeyring
 from app.simulator import SimulatorConfig, demo_catalog, start_simulator
 from app.sources.generator import DEFAULT_STORE_CNPJS, write_notes
 from app.sources.generator import CatalogEntry as NoteEntry
@@ -51,23 +51,6 @@ from app.sync.resolver import resolve_pending
 from app.timeutil import utcnow
 
 OPENAPI = Path(__file__).resolve().parent.parent.parent / "shared/reference/bling-openapi.json"
-
-
-class _DictKeyring(KeyringBackend):
-    priority = 0.01  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 def _deposit(name: str) -> int:
@@ -104,7 +87,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         paths = AppPaths(Path(tmp) / "data")
         open_database(paths)
-        store = CredentialStore.for_url(sim.base_url, backend=_DictKeyring())
+        store = CredentialStore.for_url(sim.base_url, backend=MemoryKeyring())
         store.save_client(ClientCredentials(sim.config.client_id, sim.config.client_secret))
         store.save_tokens(token_set_from_response(sim.issue_tokens(), utcnow()))
         limits = RateLimits(per_second=args.rate) if args.rate else None

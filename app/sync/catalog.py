@@ -65,9 +65,10 @@ FULL_PASS_EVERY = timedelta(hours=24)
 CHANGE_MARGIN = timedelta(minutes=10)
 # Bling refuses date filters wider than one year.
 MAX_CHANGE_WINDOW = timedelta(days=360)
-# A code or GTIN Bling did not know is not asked again before this (products created later
-# arrive through the incremental pull anyway).
-NEGATIVE_LOOKUP_TTL = timedelta(minutes=30)
+# A code or GTIN Bling did not know is not asked again before this. Short, because a held sale
+# must go out soon after the store registers the SKU in Bling (the hourly incremental pull
+# would be too late), and cheap: all missing codes travel in one request.
+NEGATIVE_LOOKUP_TTL = timedelta(minutes=5)
 
 # A secondary kind Bling refused is asked again after this, not on every cycle.
 RETRY_REFUSED_AFTER = timedelta(minutes=10)

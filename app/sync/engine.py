@@ -194,9 +194,11 @@ class SyncEngine:
             self._api = None
             self._catalog = None
             summary.error_kind = NOT_CONNECTED
+            # Most of the client's messages already say how to connect; say it only once.
+            hint = "" if "login" in exc.message else " Conecte o Bling: ponte-bling login."
             summary.error = (
-                f"{exc.message} Conecte o Bling: ponte-bling login (ou pelo aplicativo). "
-                "Nenhuma venda foi marcada com erro; o envio continua depois da conexão."
+                f"{exc.message}{hint} Nenhuma venda foi marcada com erro; o envio continua "
+                "depois da conexão."
             )
         except BlingUnreachableError as exc:
             summary.error_kind = UNREACHABLE

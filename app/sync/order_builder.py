@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from app.bling.types import NewSalesOrder, OrderInstallment, OrderItem
 from app.errors import PonteError
 from app.store.models import Sale, SaleItem, SalePayment
+from app.sync.tenders import BRAND_NAMES, TENDER_NAMES
 from app.timeutil import format_brl, to_sao_paulo
 
 CENT = Decimal("0.01")
@@ -227,9 +228,11 @@ def _drop_empty(
 
 
 def _installment_notes(payment: PaymentData) -> str:
-    parts = [payment.description or f"tPag {payment.tender_code}"]
+    """What the store reads on the instalment: 'Cartão de débito - bandeira Elo'."""
+    name = TENDER_NAMES.get(payment.tender_code, f"tPag {payment.tender_code}")
+    parts = [payment.description or name]
     if payment.card_brand:
-        parts.append(f"bandeira {payment.card_brand}")
+        parts.append(f"bandeira {BRAND_NAMES.get(payment.card_brand, payment.card_brand)}")
     return " - ".join(parts)
 
 

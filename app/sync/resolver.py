@@ -117,6 +117,19 @@ def unknown_items_reason(subjects: list[str]) -> str:
     )
 
 
+def unmapped_tenders_reason(subjects: list[str]) -> str:
+    """One sentence for every tender of a sale that has no DE-PARA row yet."""
+    head = (
+        "Forma de pagamento sem DE-PARA"
+        if len(subjects) == 1
+        else "Formas de pagamento sem DE-PARA"
+    )
+    return (
+        f"{head}: {'; '.join(subjects)}. Associe uma forma de pagamento do Bling em Pagamentos "
+        "(ou ponte-bling payments suggest/accept/set)."
+    )
+
+
 class Resolver:
     """Resolution rules over a snapshot of the mappings and catalogue (one per pass)."""
 
@@ -221,11 +234,7 @@ class Resolver:
         )
         what = tender_label(code) + (f", bandeira {brand_label(brand)}" if brand else "")
         if forma_id is None:
-            return Resolution(
-                None,
-                f"Forma de pagamento sem DE-PARA: {what}. Associe uma forma de pagamento do "
-                "Bling em Pagamentos.",
-            )
+            return Resolution(None, unmapped_tenders_reason([what]), subject=what)
         form = self.forms.get(int(forma_id))
         if form is None or not form.active:
             state = "inativa" if form is not None else "inexistente no catálogo sincronizado"
@@ -306,12 +315,17 @@ def _resolve_sale(
         reasons.insert(0, unknown_items_reason(list(dict.fromkeys(unknown))))
     payment_ids: dict[int, int] = {}  # seq → forma
     payments = SalePayment.select().where(SalePayment.sale == sale).order_by(SalePayment.seq)
+    unmapped: list[str] = []
     for payment in payments:
         res = resolver.forma_for(payment.tender_code, payment.card_brand)
-        if res.value is None:
+        if res.value is None and res.subject:
+            unmapped.append(res.subject)
+        elif res.value is None:
             reasons.append(res.reason or "")
         else:
             payment_ids[payment.seq] = res.value
+    if unmapped:
+        reasons.append(unmapped_tenders_reason(list(dict.fromkeys(unmapped))))
     dep = resolver.deposit_resolution(sale)
     if dep.value is None:
         reasons.append(dep.reason or "")

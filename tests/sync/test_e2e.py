@@ -209,3 +209,50 @@ def test_authorised_samples_reach_bling_with_their_exact_totals(
     balances = shop.balances(list(sold))
     for key, quantity in sold.items():
         assert balances[key] == 100 - quantity, key
+
+
+def test_unknown_sku_holds_the_sale_until_bling_has_it_then_it_goes_by_itself(
+    sim: RunningSimulator, connected_api: BlingApi, app_paths: AppPaths, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from app.sources.generator import CatalogEntry, write_notes
+    from app.sync.catalog import NEGATIVE_LOOKUP_TTL
+    from app.timeutil import utcnow
+    from tests.sync.test_e2e_support import note_catalog
+
+    now = [utcnow()]
+    shop = Shop(sim, connected_api, app_paths, tmp_path / "pdv")
+    shop.engine = shop.new_engine(clock=lambda: now[0])
+    shop.write_sales(3, seed=8)
+    new_item = CatalogEntry("PDV-QUEIJO", "Queijo minas (só no PDV)", "KG", Decimal("39.333"))
+    write_notes(shop.folder, [new_item, *note_catalog()[:1]], 1, seed=9, cancel_ratio=0.0)
+    shop.cycle()
+    shop.map_stores()
+    shop.map_tenders()
+    summary = shop.cycle()
+    held = Sale.get(Sale.state == "retida")
+    assert "PDV-QUEIJO" in (held.hold_reason or "") and summary.states["enviada"] == 3
+    assert sim.state.orders_by_numero_loja(held.numero_loja) == []
+
+    # the store registers the SKU in Bling; the catalogue is fresh, so no full pull: the
+    # held item's code is looked up by itself and the sale goes out on the next cycle
+    connected_api.client.post(
+        "produtos",
+        {
+            "nome": "Queijo minas",
+            "codigo": "PDV-QUEIJO",
+            "tipo": "P",
+            "situacao": "A",
+            "formato": "S",
+            "preco": Decimal("39.33"),
+            "unidade": "KG",
+        },
+    )
+    soon = shop.cycle()  # Bling said no a moment ago: not asked again yet
+    assert soon.products_looked_up == 0 and soon.states["retida"] == 1
+    now[0] += NEGATIVE_LOOKUP_TTL + timedelta(seconds=1)
+    final = shop.cycle()
+    assert not final.catalog_refreshed and final.products_looked_up == 1
+    assert final.states["enviada"] == 4 and final.states["retida"] == 0
+    assert shop.assert_exactly_once() == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from app.sync.mappings import (
     set_store_deposit,
 )
 from app.sync.outbox import RetryPolicy
+from app.timeutil import utcnow
 
 NO_WAIT = RetryPolicy(base_seconds=0, cap_seconds=0)
 
@@ -80,11 +82,16 @@ class Shop:
         set_setting(XML_FOLDERS, [str(folder)])
         self.engine = self.new_engine(api_provider)
 
-    def new_engine(self, api_provider: Callable[[], BlingApi] | None = None) -> SyncEngine:
+    def new_engine(
+        self,
+        api_provider: Callable[[], BlingApi] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> SyncEngine:
         """A fresh engine (what a restarted process would build)."""
         return SyncEngine(
             api_provider or (lambda: self.api),
             paths=self.paths,
+            clock=clock,
             retry=NO_WAIT,
             intake_factory=lambda p: Intake.from_settings(p, settle_seconds=0),
         )

@@ -12,8 +12,10 @@ import pytest
 from app.bling.api import BlingApi
 from app.config import AppPaths
 from app.simulator import RunningSimulator
+from app.store.db import close_database, open_database
 from app.store.models import LogEvent, Sale
 from app.store.settings import FINAL_STATUS, set_setting
+from app.sync.engine import SyncEngine
 from tests.sync.test_e2e_support import Shop
 
 SALES = 12
@@ -75,9 +77,19 @@ def test_one_order_and_one_stock_exit_per_sale_under_faults(
         assert counters.unauthorized > 0
 
 
+def restarted(shop: Shop, api_factory: Any, paths: AppPaths) -> SyncEngine:
+    """What a new process builds after a crash: the store opened again from disk, a new Bling
+    client, a new engine. Only what was committed survives."""
+    close_database()
+    open_database(paths)
+    shop.api = api_factory(shop.sim)
+    return shop.new_engine()
+
+
 def test_crash_between_order_and_stock_then_a_new_process_resumes(
-    sim: RunningSimulator, connected_api: BlingApi, app_paths: AppPaths, tmp_path: Path
+    sim: RunningSimulator, api_factory: Any, app_paths: AppPaths, tmp_path: Path
 ) -> None:
+    connected_api = api_factory(sim)
     shop = ready_shop(sim, connected_api, app_paths, tmp_path / "pdv")
     real_create = connected_api.create_sales_order
     calls = 0
@@ -93,7 +105,8 @@ def test_crash_between_order_and_stock_then_a_new_process_resumes(
     connected_api.create_sales_order = create_then_crash  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
         shop.engine.run_cycle()
-    connected_api.create_sales_order = real_create  # type: ignore[method-assign]
+    engine = restarted(shop, api_factory, app_paths)
+    connected_api = shop.api
     states = {s.state for s in Sale.select()}
     assert "enviando" in states and sim.state.orders_created == 3
 
@@ -109,10 +122,10 @@ def test_crash_between_order_and_stock_then_a_new_process_resumes(
 
     connected_api.launch_stock = launch_then_crash  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
-        shop.new_engine().run_cycle()
-    connected_api.launch_stock = real_launch  # type: ignore[method-assign]
+        engine.run_cycle()
+    shop.assert_exactly_once()  # so far no sale has a second order (the crashed POST adopted)
 
-    summary = shop.new_engine().run_cycle()  # a fresh process
+    summary = restarted(shop, api_factory, app_paths).run_cycle()
     assert summary.ok and summary.states["enviada"] == SALES, summary.states
     messages = [e.message for e in LogEvent.select().where(LogEvent.category == "sale")]
     assert sum("adotado, sem reenviar" in m for m in messages) == 1  # the crashed POST

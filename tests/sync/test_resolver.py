@@ -234,3 +234,13 @@ def test_all_reasons_are_listed_together(catalog: None) -> None:
     resolve_pending()
     reason = reload(sale).hold_reason
     assert "código NOPE" in reason and "17 PIX dinâmico" in reason and "sem depósito" in reason
+
+
+def test_several_unmapped_tenders_are_named_in_one_sentence(catalog: None) -> None:
+    sale = make_sale(payments=[("03", "06"), ("17", None)])
+    resolve_pending()
+    reason = reload(sale).hold_reason
+    assert reason.startswith(
+        "Formas de pagamento sem DE-PARA: 03 Cartão de crédito, bandeira 06 Elo; 17 PIX dinâmico."
+    )
+    assert reason.count("Associe") == 1
