@@ -10,6 +10,8 @@ cycle sends everything. Demo credentials are fake and live only in memory.
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import shutil
 import socket
 import sys
@@ -61,7 +63,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--sales", type=int, default=12, help="quantas notas gerar (padrão 12)")
     parser.add_argument("--openapi", type=Path, default=None, help="arquivo OpenAPI do Bling")
     parser.add_argument(
-        "--headless", action="store_true", help="só no terminal (a demonstração atual é sempre)"
+        "--headless",
+        action="store_true",
+        help="só no terminal, sem abrir a janela mesmo quando há tela",
     )
     parser.set_defaults(func=handle)
 
@@ -170,8 +174,22 @@ def handle(args: argparse.Namespace, ctx: CliContext) -> int:
         bar.close()
         print(_indent(format_summary(summary)))
         _show_orders(sim)
+        if not args.headless and has_display():
+            print("8. Abrindo a janela do Ponte (feche a janela ou use 'Sair do Ponte' na bandeja)")
+            # ui/ is loaded by name so the engine package never imports the desktop layer.
+            show_demo_window = importlib.import_module("ui.demo_window").show_demo_window
+            show_demo_window(paths, engine)
     close_database()
     return 0 if summary.ok else 1
+
+
+def has_display() -> bool:
+    """True where a window can be shown: Windows and macOS, or X11/Wayland with a display."""
+    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
+        return False
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _indent(text: str) -> str:

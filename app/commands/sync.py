@@ -2,7 +2,8 @@
 
 Exit codes: 0 the cycle ran (sales Bling refused are in `erro`, listed in the summary);
 3 Bling is not connected (run `ponte-bling login`); 4 Bling could not be reached;
-5 Bling's request limit was reached; 1 any other Bling failure that stopped the cycle.
+5 Bling's request limit was reached; 6 another Ponte process is syncing the same data dir;
+1 any other Bling failure that stopped the cycle.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tqdm import tqdm
 
 from app.commands.context import CliContext
 from app.sync.engine import (
+    BUSY,
     NOT_CONNECTED,
     RATE_LIMITED,
     UNREACHABLE,
@@ -25,7 +27,7 @@ from app.sync.engine import (
 from app.sync.progress import ProgressEvent, Stage
 from app.sync.transitions import STATE_LABELS
 
-EXIT_CODES = {NOT_CONNECTED: 3, UNREACHABLE: 4, RATE_LIMITED: 5}
+EXIT_CODES = {NOT_CONNECTED: 3, UNREACHABLE: 4, RATE_LIMITED: 5, BUSY: 6}
 
 STAGE_LABELS = {
     Stage.INTAKE: "Notas do PDV",

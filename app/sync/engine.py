@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import peewee
+from filelock import FileLock, Timeout
 
 from app.bling.errors import (
     BlingError,
@@ -46,6 +47,15 @@ UNREACHABLE = "unreachable"
 RATE_LIMITED = "rate_limited"
 BLING_ERROR = "bling_error"
 LOCAL_ERROR = "local_error"
+BUSY = "busy"
+
+# One engine per data dir across processes: the desktop app and `ponte-bling sync` must never
+# send the same sales at once (exactly-once rests on one writer per sale).
+ENGINE_LOCK_NAME = "engine.lock"
+BUSY_MESSAGE = (
+    "Outra cópia do Ponte (o aplicativo ou 'ponte-bling sync') já está sincronizando estes "
+    "dados. Este ciclo foi pulado; feche a outra cópia ou espere ela terminar."
+)
 
 
 @dataclass
@@ -123,9 +133,18 @@ class SyncEngine:
         with self._lock:
             summary = CycleSummary(started_at=self.clock())
             self.report(Stage.CYCLE, 0, 1, "Sincronização iniciada")
+            process_lock = FileLock(str(self.paths.data_dir / ENGINE_LOCK_NAME))
             try:
-                self._intake(summary)
-                self._with_bling(summary)
+                try:
+                    process_lock.acquire(timeout=0)
+                except Timeout:
+                    summary.error, summary.error_kind = BUSY_MESSAGE, BUSY
+                else:
+                    try:
+                        self._intake(summary)
+                        self._with_bling(summary)
+                    finally:
+                        process_lock.release()
             finally:
                 summary.finished_at = self.clock()
                 summary.states = sales_by_state()

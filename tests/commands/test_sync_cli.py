@@ -79,3 +79,36 @@ def test_sync_once_sends_sales_and_prints_summary_by_state(
     open_database(app_paths)
     assert Sale.select().where(Sale.state == "enviada").count() == 5
     assert sim.state.orders_created == 5
+
+
+def test_a_second_process_on_the_same_data_dir_skips_the_cycle(
+    tmp_path: Path, memory_keyring: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two engines on one data dir would both send the same sales: the second one waits."""
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock; "
+            "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
+            "time.sleep(30)",
+            str(data_dir / "engine.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        code = run(data_dir, "http://127.0.0.1:9/Api/v3", "--once")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 6
+    assert "Outra cópia do Ponte" in capsys.readouterr().err
+    # Once the other process is gone the lock is free again (not connected here: exit 3).
+    assert run(data_dir, "http://127.0.0.1:9/Api/v3", "--once") == 3
