@@ -16,11 +16,12 @@ from app.sources.document import Authorization, DocumentKind, ReadResult, SaleDo
 from app.sources.nfce_events import embedded_cancellation, read_event_file
 from app.sources.nfce_fields import (
     NFE_NAMESPACE,
+    Children,
     FieldError,
-    children,
     local_name,
     namespace_of,
     optional_timestamp,
+    tag_local_name,
     text,
 )
 from app.sources.nfce_key import access_key_check_digit, is_valid_access_key
@@ -167,19 +168,25 @@ def _read_fiscal(element: Any, own_cnpjs: frozenset[str]) -> ReadResult:
         return read_event_file(element)
     if name == "nfeProc":
         return _read_nfe_proc(element, own_cnpjs)
-    return _read_sale(element, None, [], own_cnpjs)
+    return _read_sale(element, {}, [], own_cnpjs)
 
 
 def _read_nfe_proc(proc: Any, own_cnpjs: frozenset[str]) -> ReadResult:
-    group = children(proc)
+    group: Children = {}
+    extra: list[Any] = []
+    for child in proc:
+        name = tag_local_name(child.tag)
+        if name in ("retEvento", "procEventoNFe"):
+            extra.append(child)
+        if name and name not in group:
+            group[name] = child
     nfe = group.get("NFe")
     if nfe is None:
         return _rejected(with_detail(REASON_NOT_FISCAL, "nfeProc sem a NFe"))
-    extra = [c for c in proc if local_name(c) in ("retEvento", "procEventoNFe")]
-    return _read_sale(nfe, proc, extra, own_cnpjs)
+    return _read_sale(nfe, group, extra, own_cnpjs)
 
 
-def _portal_authorization(group: dict[str, Any]) -> tuple[Authorization, list[str]]:
+def _portal_authorization(group: Children) -> tuple[Authorization, list[str]]:
     """The non-standard `nfeProc` with `dhInc`, `nProt`, `NFe` (a portal download): a protocol
     number without cStat. Taken as authorised when nothing contradicts it (nfce.md §1)."""
     protocol = text(group, "nProt")
@@ -200,14 +207,14 @@ def _portal_authorization(group: dict[str, Any]) -> tuple[Authorization, list[st
 
 
 def _read_sale(
-    nfe: Any, proc: Any | None, extra: list[Any], own_cnpjs: frozenset[str]
+    nfe: Any, group: Children, extra: list[Any], own_cnpjs: frozenset[str]
 ) -> ReadResult:
+    """Read a note; `group` holds its `nfeProc`'s children (empty for a bare `NFe`)."""
     if namespace_of(nfe) not in _ACCEPTED_NAMESPACES:
         return _rejected(with_detail(REASON_WRONG_NAMESPACE, namespace_of(nfe)[:100]))
     note = read_note(nfe)
     warnings: list[str] = []
     protocol_environment: int | None = None
-    group = children(proc) if proc is not None else {}
     prot_nfe = group.get("protNFe")
     if prot_nfe is not None:
         authorization, protocol_environment, protocol_warnings = read_protocol(prot_nfe, note.key)

@@ -12,12 +12,14 @@ from typing import Any
 
 from app.sources.document import CancellationInfo, DocumentKind, ReadResult
 from app.sources.nfce_fields import (
+    Fields,
     children,
     children_named,
+    fields,
+    first_child,
     local_name,
-    optional_int,
-    optional_timestamp,
-    text,
+    optional_int_field,
+    timestamp_field,
 )
 from app.sources.nfce_key import is_valid_access_key, is_well_formed_access_key
 from app.sources.nfce_reasons import (
@@ -63,37 +65,37 @@ class EventAnswer:
     registered_at: datetime | None
 
 
-def _info(element: Any) -> dict[str, Any]:
-    """The `infEvento` group of an evento/retEvento (or the element itself if it has none)."""
-    group = children(element)
-    inner = group.get("infEvento")
-    return children(inner) if inner is not None else group
+def _info_element(element: Any) -> Any:
+    """The `infEvento` of an evento/retEvento (or the element itself if it has none)."""
+    inner = first_child(element, "infEvento")
+    return inner if inner is not None else element
 
 
 def read_request(evento: Any) -> EventRequest:
-    info = _info(evento)
-    detail_element = info.get("detEvento")
-    detail = children(detail_element) if detail_element is not None else {}
+    info_element = _info_element(evento)
+    info = fields(info_element)
+    detail_element = first_child(info_element, "detEvento") if "detEvento" in info else None
+    detail: Fields = fields(detail_element) if detail_element is not None else {}
     return EventRequest(
-        key=text(info, "chNFe"),
-        event_type=optional_int(info, "tpEvento", "evento/infEvento"),
-        environment=optional_int(info, "tpAmb", "evento/infEvento"),
-        justification=text(detail, "xJust"),
-        substitute_key=text(detail, "chNFeRef"),
-        requested_at=optional_timestamp(info, "dhEvento"),
+        key=info.get("chNFe") or None,
+        event_type=optional_int_field(info, "tpEvento", "evento/infEvento"),
+        environment=optional_int_field(info, "tpAmb", "evento/infEvento"),
+        justification=detail.get("xJust") or None,
+        substitute_key=detail.get("chNFeRef") or None,
+        requested_at=timestamp_field(info, "dhEvento"),
     )
 
 
 def read_answer(ret_evento: Any) -> EventAnswer:
-    info = _info(ret_evento)
+    info = fields(_info_element(ret_evento))
     return EventAnswer(
-        key=text(info, "chNFe"),
-        event_type=optional_int(info, "tpEvento", "retEvento/infEvento"),
-        environment=optional_int(info, "tpAmb", "retEvento/infEvento"),
-        status=optional_int(info, "cStat", "retEvento/infEvento"),
-        message=text(info, "xMotivo"),
-        protocol=text(info, "nProt"),
-        registered_at=optional_timestamp(info, "dhRegEvento"),
+        key=info.get("chNFe") or None,
+        event_type=optional_int_field(info, "tpEvento", "retEvento/infEvento"),
+        environment=optional_int_field(info, "tpAmb", "retEvento/infEvento"),
+        status=optional_int_field(info, "cStat", "retEvento/infEvento"),
+        message=info.get("xMotivo") or None,
+        protocol=info.get("nProt") or None,
+        registered_at=timestamp_field(info, "dhRegEvento"),
     )
 
 

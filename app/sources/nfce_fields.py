@@ -31,10 +31,11 @@ class FieldError(Exception):
 
 
 # Local name per namespaced tag string ("{ns}name" -> "name"). lxml builds a new tag string on
-# every access; a dict lookup is cheaper than splitting it each time. Bounded: a hostile file
-# may carry thousands of distinct names.
-_LOCAL_NAMES: dict[str, str] = {}
+# every access; a dict lookup is cheaper than splitting it each time. Bounded in entries and key
+# length: a hostile file may carry thousands of distinct or huge names.
+_LOCAL_NAMES: dict[object, str] = {}
 _LOCAL_NAMES_MAX = 4096
+_CACHED_KEY_MAX = 128
 
 
 def tag_local_name(tag: object) -> str:
@@ -44,7 +45,7 @@ def tag_local_name(tag: object) -> str:
     name = _LOCAL_NAMES.get(tag)
     if name is None:
         name = tag.rpartition("}")[2]
-        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+        if len(tag) <= _CACHED_KEY_MAX and len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
             _LOCAL_NAMES[tag] = name
     return name
 
@@ -66,7 +67,7 @@ def children(element: Any) -> Children:
     names = _LOCAL_NAMES
     for child in element:
         tag = child.tag
-        name = names.get(tag) if isinstance(tag, str) else ""
+        name = names.get(tag)
         if name is None:
             name = tag_local_name(tag)
         if name and name not in found:
@@ -75,11 +76,11 @@ def children(element: Any) -> Children:
 
 
 def first_child(element: Any, name: str) -> Any | None:
-    """The first child element with this local name, or None."""
+    """The first child element with this local name, or None (stops at the first match)."""
     names = _LOCAL_NAMES
     for child in element:
         tag = child.tag
-        local = names.get(tag) if isinstance(tag, str) else ""
+        local = names.get(tag)
         if local is None:
             local = tag_local_name(tag)
         if local == name:
@@ -97,12 +98,15 @@ Fields = dict[str, str]
 
 def fields(element: Any) -> Fields:
     """Trimmed text of the first child per local name ("" when empty): one pass over a group of
-    leaf values, read with `field`, `decimal_field` and `int_field`."""
+    leaf values (ide, prod, ICMSTot...), read with `field`, `decimal_field`, `int_field`.
+
+    The reader's hot path: touching an lxml child (proxy, tag string, text) costs far more
+    than the dict work, so each group is walked exactly once."""
     found: Fields = {}
     names = _LOCAL_NAMES
     for child in element:
         tag = child.tag
-        name = names.get(tag) if isinstance(tag, str) else ""
+        name = names.get(tag)
         if name is None:
             name = tag_local_name(tag)
         if name and name not in found:
@@ -116,26 +120,26 @@ def field(group: Fields, name: str) -> str | None:
     return group.get(name) or None
 
 
+# Amounts repeat a lot ("0.00", "1.0000", common prices): the validated Decimal per text is
+# kept. Decimal is immutable and built from the exact text, so sharing it changes nothing.
 _DECIMALS: dict[str, Decimal] = {}
 _DECIMALS_MAX = 8192
 
 
 def to_decimal(raw: str, where: str) -> Decimal:
-    """An exact Decimal from plain decimal text; cached, since amounts like "0.00" repeat."""
+    """An exact Decimal from plain decimal text (FieldError naming `where` otherwise)."""
     value = _DECIMALS.get(raw)
     if value is None:
         if not _DECIMAL_RE.match(raw):
             raise FieldError(where, f"valor inválido {raw[:40]!r}")
         value = Decimal(raw)
-        if len(_DECIMALS) < _DECIMALS_MAX:
+        if len(raw) <= _CACHED_KEY_MAX and len(_DECIMALS) < _DECIMALS_MAX:
             _DECIMALS[raw] = value
     return value
 
 
-def decimal_field(
-    group: Fields, name: str, path: str, default: Decimal | None = _ZERO
-) -> Decimal:
-    """`decimal_value` over `fields()`."""
+def decimal_field(group: Fields, name: str, path: str, default: Decimal | None = _ZERO) -> Decimal:
+    """An exact Decimal from `fields()`; `default` when absent or empty (None: required)."""
     raw = group.get(name)
     if not raw:
         if default is None:
@@ -146,6 +150,7 @@ def decimal_field(
 
 
 def to_int(raw: str, where: str) -> int:
+    """An int from plain integer text of at most 18 characters (FieldError otherwise)."""
     # isdecimal() is exactly what the regex's \d accepts: the common case skips the regex.
     if (raw.isdecimal() or _INT_RE.match(raw)) and len(raw) <= 18:
         return int(raw)
@@ -153,7 +158,7 @@ def to_int(raw: str, where: str) -> int:
 
 
 def int_field(group: Fields, name: str, path: str, default: int | None = None) -> int:
-    """`int_value` over `fields()`."""
+    """An int from `fields()`; `default` when absent or empty (None: required)."""
     raw = group.get(name)
     if not raw:
         if default is None:
@@ -168,7 +173,7 @@ def optional_int_field(group: Fields, name: str, path: str) -> int | None:
 
 
 def timestamp_field(group: Fields, name: str) -> datetime | None:
-    """`optional_timestamp` over `fields()`."""
+    """An informative timestamp from `fields()`: a bad value is dropped, not fatal."""
     raw = group.get(name)
     if not raw:
         return None
@@ -185,50 +190,6 @@ def text(group: Children, name: str) -> str | None:
         return None
     value = (element.text or "").strip()
     return value or None
-
-
-def required_text(group: Children, name: str, path: str) -> str:
-    value = text(group, name)
-    if value is None:
-        raise FieldError(f"{path}/{name}", "ausente")
-    return value
-
-
-def decimal_value(
-    group: Children, name: str, path: str, default: Decimal | None = _ZERO
-) -> Decimal:
-    """An exact Decimal from the XML text; `default` when absent (None makes it required)."""
-    raw = text(group, name)
-    if raw is None:
-        if default is None:
-            raise FieldError(f"{path}/{name}", "ausente")
-        return default
-    if not _DECIMAL_RE.match(raw):
-        raise FieldError(f"{path}/{name}", f"valor inválido {raw[:40]!r}")
-    return Decimal(raw)
-
-
-def optional_decimal(group: Children, name: str, path: str) -> Decimal | None:
-    if text(group, name) is None:
-        return None
-    return decimal_value(group, name, path)
-
-
-def int_value(group: Children, name: str, path: str, default: int | None = None) -> int:
-    raw = text(group, name)
-    if raw is None:
-        if default is None:
-            raise FieldError(f"{path}/{name}", "ausente")
-        return default
-    if not _INT_RE.match(raw) or len(raw) > 18:
-        raise FieldError(f"{path}/{name}", f"número inválido {raw[:40]!r}")
-    return int(raw)
-
-
-def optional_int(group: Children, name: str, path: str) -> int | None:
-    if text(group, name) is None:
-        return None
-    return int_value(group, name, path)
 
 
 def two_digit_code(raw: str | None) -> str | None:

@@ -134,8 +134,7 @@ def _read_item(det: Any, index: int) -> Item:
     )
 
 
-def _read_payment(group: Fields, element: Any, path: str) -> Payment:
-    card_element = first_child(element, "card") if "card" in group else None
+def _read_payment(group: Fields, card_element: Any | None, path: str) -> Payment:
     card = fields(card_element) if card_element is not None else {}
     raw_tender = group.get("tPag")
     if not raw_tender:
@@ -153,25 +152,35 @@ def _read_payment(group: Fields, element: Any, path: str) -> Payment:
     )
 
 
+def _payment_group(element: Any) -> tuple[Fields, list[Any], Any | None]:
+    """One pass over a `pag` or `detPag`: its values, its `detPag` children, its first `card`."""
+    group: Fields = {}
+    details: list[Any] = []
+    card: Any | None = None
+    for child in element:
+        name = tag_local_name(child.tag)
+        if name == "detPag":
+            details.append(child)
+        elif name == "card" and card is None:
+            card = child
+        if name and name not in group:
+            value = child.text
+            group[name] = value.strip() if value else ""
+    return group, details, card
+
+
 def _read_payments(pags: list[Any]) -> tuple[tuple[Payment, ...], Decimal]:
     """Every tender and the change; 4.00 `pag/detPag*` + `vTroco`, or 3.10 `pag*` with `tPag`."""
     payments: list[Payment] = []
     change = _ZERO
     for pag_index, pag in enumerate(pags, start=1):
-        group: Fields = {}
-        details: list[Any] = []
-        for child in pag:
-            name = tag_local_name(child.tag)
-            if name == "detPag":
-                details.append(child)
-            if name and name not in group:
-                value = child.text
-                group[name] = value.strip() if value else ""
+        group, details, card = _payment_group(pag)
         if details:
             for index, det_pag in enumerate(details, start=1):
-                payments.append(_read_payment(fields(det_pag), det_pag, f"pag/detPag[{index}]"))
+                det_group, _, det_card = _payment_group(det_pag)
+                payments.append(_read_payment(det_group, det_card, f"pag/detPag[{index}]"))
         elif "tPag" in group:
-            payments.append(_read_payment(group, pag, f"pag[{pag_index}]"))
+            payments.append(_read_payment(group, card, f"pag[{pag_index}]"))
         change += decimal_field(group, "vTroco", "pag")
     return tuple(payments), change
 
@@ -192,27 +201,27 @@ def _key_warnings(
             f"Dígito verificador da chave de acesso não confere (calculado {expected}, "
             f"na chave {key[43]}): chave não validada."
         )
-    fields = split_access_key(key)
+    key_fields = split_access_key(key)
     mismatches: list[str] = []
-    if fields.model != model:
-        mismatches.append(f"modelo {fields.model} ≠ {model}")
-    if fields.series != series:
-        mismatches.append(f"série {fields.series} ≠ {series}")
-    if fields.number != number:
-        mismatches.append(f"número {fields.number} ≠ {number}")
-    if fields.emission_mode != emission_mode:
-        mismatches.append(f"tpEmis {fields.emission_mode} ≠ {emission_mode}")
+    if key_fields.model != model:
+        mismatches.append(f"modelo {key_fields.model} ≠ {model}")
+    if key_fields.series != series:
+        mismatches.append(f"série {key_fields.series} ≠ {series}")
+    if key_fields.number != number:
+        mismatches.append(f"número {key_fields.number} ≠ {number}")
+    if key_fields.emission_mode != emission_mode:
+        mismatches.append(f"tpEmis {key_fields.emission_mode} ≠ {emission_mode}")
     code = field(ide, "cNF")
-    if code is not None and code.zfill(8) != fields.code:
-        mismatches.append(f"cNF {fields.code} ≠ {code}")
+    if code is not None and code.zfill(8) != key_fields.code:
+        mismatches.append(f"cNF {key_fields.code} ≠ {code}")
     uf = field(ide, "cUF")
-    if uf is not None and uf != fields.uf:
-        mismatches.append(f"cUF {fields.uf} ≠ {uf}")
-    if issuer.zfill(14) != fields.issuer:
-        mismatches.append(f"emitente {fields.issuer} ≠ {issuer}")
+    if uf is not None and uf != key_fields.uf:
+        mismatches.append(f"cUF {key_fields.uf} ≠ {uf}")
+    if issuer.zfill(14) != key_fields.issuer:
+        mismatches.append(f"emitente {key_fields.issuer} ≠ {issuer}")
     check_digit = field(ide, "cDV")
-    if check_digit is not None and check_digit != fields.check_digit:
-        mismatches.append(f"cDV {fields.check_digit} ≠ {check_digit}")
+    if check_digit is not None and check_digit != key_fields.check_digit:
+        mismatches.append(f"cDV {key_fields.check_digit} ≠ {check_digit}")
     if mismatches:
         warnings.append("Chave de acesso não confere com a nota: " + "; ".join(mismatches) + ".")
     return warnings
