@@ -69,11 +69,12 @@ def handle(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def money(value: Decimal) -> str:
-    """At least two decimals, never losing a digit the XML had ("10" → "10.00")."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -2:
-        value = value.quantize(_CENT)
-    return format(value, "f")
+    """Two decimals ("10" → "10.00", "17.9800000000" → "17.98"); a unit price with more
+    significant digits keeps them ("9.9011111"): money is never rounded away."""
+    if not value.is_finite():
+        return str(value)
+    cents = value.quantize(_CENT)
+    return format(cents if cents == value else value.normalize(), "f")
 
 
 def exact(value: Decimal) -> str:

@@ -108,7 +108,11 @@ class _Budget:
 
 
 def _loader(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, budget: _Budget
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limits: ZipLimits,
+    budget: _Budget,
+    own_cnpjs: frozenset[str],
 ) -> Loader:
     def load() -> tuple[ReadResult, bytes | None]:
         if is_unsafe_member(info.filename):
@@ -137,7 +141,7 @@ def _loader(
         budget.left -= len(data)
         if len(data) > limits.member_bytes or budget.left < 0:
             return ReadResult(kind=DocumentKind.REJECTED, reason=REASON_TOO_LARGE), None
-        return read_document(data), data
+        return read_document(data, own_cnpjs=own_cnpjs), data
 
     return load
 
@@ -170,11 +174,13 @@ def import_zip(
             )
         base = os.path.abspath(zip_path)
         budget = _Budget(limits.total_bytes)
+        importer = _importer(paths, [])
+        own_cnpjs = importer.own_cnpjs()  # an NF-e 55 of the store's own CNPJ is a sale
         items = [
             (
                 FileSeen(f"{base}!{info.filename}", info.file_size, _member_mtime_ns(info)),
-                _loader(archive, info, limits, budget),
+                _loader(archive, info, limits, budget, own_cnpjs),
             )
             for info in members
         ]
-        return _importer(paths, []).take_loaded(items, progress)
+        return importer.take_loaded(items, progress)

@@ -449,10 +449,18 @@ class Intake:
         if progress is not None:
             progress(0, total)
         if self.workers > 1 and total >= self.parallel_min_files:
-            self._take_parallel(to_read, summary, progress)
-            return
-        done = 0
-        for start in range(0, total, self.batch_size):
+            to_read = self._take_parallel(to_read, summary, progress)
+        self._take_inline(to_read, summary, progress, total)
+
+    def _take_inline(
+        self,
+        to_read: list[tuple[str, int, int, int]],
+        summary: IntakeSummary,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        done = total - len(to_read)
+        for start in range(0, len(to_read), self.batch_size):
             chunk = to_read[start : start + self.batch_size]
             takes = [take for item in chunk if (take := self._read(*item)) is not None]
             decisions = self.writer.write(takes)
@@ -469,8 +477,9 @@ class Intake:
         to_read: list[tuple[str, int, int, int]],
         summary: IntakeSummary,
         progress: Progress | None,
-    ) -> None:
-        """Read and write in worker processes (a big first scan or import): both cores parse."""
+    ) -> list[tuple[str, int, int, int]]:
+        """Read and write in worker processes (a big first scan or import): both cores parse.
+        Returns what is left to read inline: nothing, unless the workers could not run."""
         from app.sources.parallel_intake import WorkerSettings, take_in_workers
 
         settings = WorkerSettings(
@@ -484,16 +493,25 @@ class Intake:
             [(path, attempts) for path, _, _, attempts in to_read[i : i + self.batch_size]]
             for i in range(0, len(to_read), self.batch_size)
         ]
+        finished: set[str] = set()
         done = 0
-        for outcome in take_in_workers(settings, chunks, self.workers):
-            for path in outcome.vanished:
-                self._shared.known.pop(path, None)
-            for seen, attempts, reason, decision in outcome.recorded:
-                summary.add(decision)
-                self._remember(seen, attempts, decision, reason)
-            done += outcome.files
-            if progress is not None:
-                progress(done, len(to_read))
+        try:
+            for outcome in take_in_workers(settings, chunks, self.workers):
+                for path in outcome.vanished:
+                    self._shared.known.pop(path, None)
+                    finished.add(path)
+                for seen, attempts, reason, decision in outcome.recorded:
+                    summary.add(decision)
+                    self._remember(seen, attempts, decision, reason)
+                    finished.add(seen.source)
+                done += outcome.files
+                if progress is not None:
+                    progress(done, len(to_read))
+        except Exception:
+            # A worker died or could not start: its uncommitted chunk is simply read here.
+            log.exception("worker processes failed; reading the rest in this process")
+            return [item for item in to_read if item[0] not in finished]
+        return []
 
     def _recheck_purchases(self) -> None:
         """When the store's own CNPJs change, NF-e refused as purchases are read again: one of

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,18 @@ def _take_chunk(chunk: Chunk) -> ChunkOutcome:
 def take_in_workers(
     settings: WorkerSettings, chunks: Sequence[Chunk], workers: int
 ) -> Iterator[ChunkOutcome]:
-    """Read and record every chunk in `workers` processes; outcomes as chunks finish."""
+    """Read and record every chunk in `workers` processes; outcomes as chunks finish.
+
+    A worker that dies (killed, out of memory) raises BrokenProcessPool here instead of
+    hanging the scan (multiprocessing.Pool would wait forever); its chunk was not committed,
+    so the caller reads the files it got no outcome for itself (`Intake._take_parallel`)."""
     context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
-    with context.Pool(workers, initializer=_start_worker, initargs=(settings,)) as pool:
-        yield from pool.imap_unordered(_take_chunk, chunks)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(settings,)
+    )
+    try:
+        futures = [pool.submit(_take_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -12,8 +12,10 @@ applied when it arrives; every decision is a log event (file, key, result, reaso
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -157,6 +159,18 @@ def _figures(document: SaleDocument) -> tuple[Any, ...]:
     )
 
 
+def _figure_columns(document: SaleDocument, source: str) -> dict[str, Any]:
+    """The sale columns an authorised copy with other figures replaces."""
+    return {
+        "products_total": document.totals.products,
+        "discount": document.totals.discount,
+        "other": document.totals.other,
+        "total": document.totals.total,
+        "change": document.change,
+        "source_file": source,
+    }
+
+
 def _stored_figures(key: str) -> tuple[Any, ...]:
     sale = Sale.get(Sale.key == key)
     items = SaleItem.select().where(SaleItem.sale == sale).order_by(SaleItem.line)
@@ -171,10 +185,23 @@ def _stored_figures(key: str) -> tuple[Any, ...]:
     )
 
 
+def _warnings_json(document: SaleDocument) -> str:
+    # Most notes have no warning: skip the encoder for them.
+    if not document.warnings:
+        return "[]"
+    return json.dumps(list(document.warnings), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=512)
+def _details_json(outcome: Outcome, reason: str | None) -> str:
+    """The log event's details; a handful of distinct values, so encoded once each."""
+    details = {"resultado": str(outcome)}
+    if reason:
+        details["motivo"] = reason
+    return json.dumps(details, ensure_ascii=False)
+
+
 # --- bulk rows --------------------------------------------------------------------------------
-
-
-_MISSING = object()
 
 
 class _UtcText:
@@ -182,11 +209,12 @@ class _UtcText:
 
     def __init__(self) -> None:
         self.last: tuple[datetime, str] | None = None
+        self.field = AwareDateTimeField()  # built once: a peewee Field costs a few µs
 
     def __call__(self, value: datetime) -> str:
         if self.last is not None and self.last[0] is value:
             return self.last[1]
-        text = str(AwareDateTimeField().db_value(value))
+        text = str(self.field.db_value(value))
         self.last = (value, text)
         return text
 
@@ -202,15 +230,20 @@ class _Table:
         columns = ", ".join(f'"{f.column_name}"' for f in fields)
         marks = ", ".join("?" for _ in fields)
         self.sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({marks}) {conflict}'
-        self.plan: list[tuple[str, Any, Callable[[], Any] | None, Callable[[Any], Any] | None]] = []
-        for f in fields:
-            factory = f.default if callable(f.default) else None
-            default = None if factory else f.default
-            convert: Callable[[Any], Any] | None = None
+        self.names = frozenset(f.name for f in fields)
+        self.getter = operator.itemgetter(*(f.name for f in fields))
+        self.defaults: dict[str, Any] = {}  # plain defaults (None when the field has none)
+        self.factories: list[tuple[str, Callable[[], Any]]] = []  # callable defaults
+        self.converts: list[tuple[int, Callable[[Any], Any]]] = []  # by column position
+        for index, f in enumerate(fields):
+            if callable(f.default):
+                self.factories.append((f.name, f.default))
+            else:
+                self.defaults[f.name] = f.default
             if isinstance(f, DecimalTextField):
-                convert = str
+                self.converts.append((index, str))
             elif isinstance(f, AwareDateTimeField):
-                convert = _UtcText()
+                self.converts.append((index, _UtcText()))
             elif not isinstance(
                 f,
                 (
@@ -221,19 +254,23 @@ class _Table:
                     peewee.ForeignKeyField,
                 ),
             ):
-                convert = f.db_value
-            self.plan.append((f.name, default, factory, convert))
+                self.converts.append((index, f.db_value))
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        get = values.get
-        out = []
-        for name, default, factory, convert in self.plan:
-            value = get(name, _MISSING)
-            if value is _MISSING:
-                value = factory() if factory is not None else default
-            if convert is not None and value is not None:
-                value = convert(value)
-            out.append(value)
+        # One C-level itemgetter over the whole row, then only the few columns to convert:
+        # a Python loop over every column cost more than the INSERT itself.
+        if not self.names <= values.keys():
+            full = dict(self.defaults)
+            for name, factory in self.factories:
+                if name not in values:
+                    full[name] = factory()
+            full.update(values)
+            values = full
+        out = list(self.getter(values))
+        for index, convert in self.converts:
+            value = out[index]
+            if value is not None:
+                out[index] = convert(value)
         return tuple(out)
 
 
@@ -513,7 +550,7 @@ class StoreWriter:
             "contingency": document.contingency,
             "own_nfe": document.model == 55,
             "additional_info": document.additional_info,
-            "warnings": json.dumps(list(document.warnings), ensure_ascii=False),
+            "warnings": _warnings_json(document),
             "source_file": source,
             "state": state,
             "hold_reason": hold_reason,
@@ -615,7 +652,7 @@ class StoreWriter:
         changes: dict[str, Any] = {
             "authorized": True,
             "protocol": document.authorization.protocol,
-            "warnings": json.dumps(list(document.warnings), ensure_ascii=False),
+            "warnings": _warnings_json(document),
             "updated_at": batch.now,
         }
         if release:
@@ -662,26 +699,12 @@ class StoreWriter:
         self, batch: _Batch, known: _SaleState, document: SaleDocument, source: str
     ) -> None:
         assert known.row is not None
-        known.row.update(
-            products_total=document.totals.products,
-            discount=document.totals.discount,
-            other=document.totals.other,
-            total=document.totals.total,
-            change=document.change,
-            source_file=source,
-        )
+        known.row.update(_figure_columns(document, source))
 
     def _replace_stored(self, document: SaleDocument, source: str, changes: dict[str, Any]) -> None:
         row = self._cursor().execute('SELECT "id" FROM "sale" WHERE "key" = ?', (document.key,))
         sale_id = int(row.fetchone()[0])
-        changes.update(
-            products_total=document.totals.products,
-            discount=document.totals.discount,
-            other=document.totals.other,
-            total=document.totals.total,
-            change=document.change,
-            source_file=source,
-        )
+        changes.update(_figure_columns(document, source))
         SaleItem.delete().where(SaleItem.sale == sale_id).execute()
         SalePayment.delete().where(SalePayment.sale == sale_id).execute()
         self._insert_children([(sale_id, document)])
@@ -874,9 +897,6 @@ class StoreWriter:
             self._event(batch, decision)
 
     def _event(self, batch: _Batch, decision: Decision) -> None:
-        details = {"resultado": str(decision.outcome)}
-        if decision.reason:
-            details["motivo"] = decision.reason
         batch.events.append(
             _EVENTS.row(
                 {
@@ -886,7 +906,7 @@ class StoreWriter:
                     "sale_key": decision.key,
                     "file": decision.source,
                     "message": decision.message,
-                    "details": json.dumps(details, ensure_ascii=False),
+                    "details": _details_json(decision.outcome, decision.reason),
                 }
             )
         )

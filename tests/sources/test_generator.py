@@ -213,3 +213,27 @@ def test_simulator_demo_catalogue_can_feed_the_generator() -> None:
         assert read_document(generated.content).kind == DocumentKind.SALE
         assert generated.note is not None
         assert {line.entry.code for line in generated.note.lines} <= {e.code for e in active}
+
+
+def test_a_day_of_generated_sales_looks_like_a_real_shop() -> None:
+    """Several items, variations' SKUs, split tenders, cards with brand, cash with change,
+    discounts, and only occasional cancellations (default ratio)."""
+    files = list(generate_notes(default_catalog(), 400, seed=11))
+    sales = [f.note for f in files if f.kind == "sale" and f.note is not None]
+    cancellations = [f for f in files if f.kind == "cancellation"]
+    assert len(sales) == 400
+    line_counts = [len(note.lines) for note in sales]
+    assert max(line_counts) >= 6 and sum(n >= 3 for n in line_counts) > len(sales) // 3
+    codes = {line.entry.code for note in sales for line in note.lines}
+    assert any(code.startswith("CAM-BAS-") for code in codes)  # variations, never the parent
+    assert any(code.startswith("TEN-") for code in codes)
+    tenders = {payment.type for note in sales for payment in note.payments}
+    assert {"01", "03", "04", "17"} <= tenders
+    split = [note for note in sales if len(note.payments) >= 2]
+    assert len(split) >= 10 and any({p.type for p in n.payments} >= {"01"} for n in split)
+    cards = [p for note in sales for p in note.payments if p.type in ("03", "04")]
+    assert cards and all(p.card_brand and p.authorization_code for p in cards)
+    assert len({p.card_brand for p in cards}) >= 3
+    assert sum(note.change > 0 for note in sales) >= 20
+    assert sum(any(line.discount for line in note.lines) for note in sales) >= 40
+    assert 0 < len(cancellations) < len(sales) * 0.06

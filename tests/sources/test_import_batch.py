@@ -197,3 +197,20 @@ def test_cli_intake_scans_configured_folders(
         assert Cancellation.select().count() == 0
     finally:
         close_database()
+
+
+def test_zip_member_nfe_of_the_own_cnpj_is_a_sale_like_in_a_folder(
+    db: peewee.SqliteDatabase, app_paths: AppPaths, tmp_path: Path, samples_dir: Path
+) -> None:
+    name = "nfelib__35180834128745000152550010000476491552806942-nfe.xml"
+    archive = _zip(tmp_path / "lote.zip", {f"2018-08/{name}": (samples_dir / name).read_bytes()})
+    assert import_zip(app_paths, archive).rejected == 1  # a purchase from another emitter
+
+    from app.store.settings import OWN_CNPJS
+
+    set_setting(OWN_CNPJS, ["34128745000152"])
+    other = _zip(tmp_path / "lote-2.zip", {name: (samples_dir / name).read_bytes()})
+    summary = import_zip(app_paths, other)
+    assert summary.new_sales == 1
+    sale = Sale.get()
+    assert sale.own_nfe and sale.key == "35180834128745000152550010000476491552806942"

@@ -95,6 +95,9 @@ def test_json_on_every_sample(
                 item_json["discount"]
             )
             assert AT_LEAST_TWO_DECIMALS.match(item_json["unit_price"])
+            assert Decimal(item_json["unit_price"]) == item.unit_price  # never rounded away
+            if item.unit_price == item.unit_price.quantize(Decimal("0.01")):
+                assert TWO_DECIMALS.match(item_json["unit_price"])
             # Quantities exactly as written in the XML.
             assert Decimal(item_json["quantity"]) == item.quantity
             assert item_json["quantity"] == format(item.quantity, "f")
@@ -139,7 +142,7 @@ def test_json_figures_stated(
     assert (cheese["code"], cheese["quantity"], cheese["unit_price"], cheese["total"]) == (
         "2100",
         "0.2980",
-        "74.9800000000",  # vUnCom exactly as in the XML
+        "74.98",  # vUnCom 74.9800000000: two decimals, same value
         "22.34",
     )
 
@@ -250,3 +253,14 @@ def test_human_output_contingency_and_pending(
     assert "VENDA em contingência offline" in out
     assert "CPF 123.456.789-09 – FULANO" in out
     assert "Troco:       R$ 8,32" in out
+
+
+def test_money_has_two_decimals_and_never_rounds_a_digit_away() -> None:
+    from app.commands.inspect import money
+
+    assert money(Decimal("10")) == "10.00"
+    assert money(Decimal("17.9800000000")) == "17.98"
+    assert money(Decimal("0.5")) == "0.50"
+    assert money(Decimal("9.9011111")) == "9.9011111"
+    assert money(Decimal("1E+3")) == "1000.00"
+    assert money(Decimal("-2.10")) == "-2.10"
