@@ -1,6 +1,6 @@
 """An in-memory keyring backend: for the demo's throwaway simulator credentials and for tests.
 
-Never chosen by keyring's own discovery (lowest priority); it must be passed explicitly.
+Never chosen by keyring's own discovery (not viable); it must be passed explicitly.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ class MemoryKeyring(KeyringBackend):
     """A dict-backed keyring; `max_length` mimics Windows' per-entry cap."""
 
     priority = 0.01
+    # keyring discovers every imported KeyringBackend subclass; with a priority above the
+    # "fail" backend this one would silently become the default on a machine without a
+    # keyring (tokens kept in memory, lost on exit). Not viable = only used when passed in.
+    viable = False
 
     def __init__(self, max_length: int | None = 1280) -> None:
         super().__init__()  # type: ignore[no-untyped-call]

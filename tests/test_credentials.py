@@ -9,8 +9,10 @@ from typing import ClassVar
 
 import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
 
+from app.cli import build_parser
 from app.credentials import (
     CHUNK_SIZE,
     ClientCredentials,
@@ -146,6 +148,14 @@ def test_no_keyring_backend_gives_a_portuguese_error() -> None:
             CredentialStore().save_client(ClientCredentials("a", "b"))
     finally:
         keyring.set_keyring(previous)
+
+
+def test_memory_keyring_is_never_discovered() -> None:
+    """Without a real keyring the CLI must say so, not keep tokens in memory and lose them."""
+    build_parser()  # imports every command module, the demo's MemoryKeyring included
+    viable = set(KeyringBackend.get_viable_backends())
+    assert MemoryKeyring not in viable
+    assert not any(issubclass(backend, MemoryKeyring) for backend in viable)
 
 
 def test_backend_errors_become_keyring_unavailable(memory_keyring: MemoryKeyring) -> None:

@@ -128,6 +128,11 @@ class OAuthClient:
         body = _json_or_none(response)
         if response.status_code == 200 and isinstance(body, dict):
             return token_set_from_response(body, started)
+        if response.status_code == 200 and body is not None:
+            raise BlingProtocolError(
+                "O Bling respondeu ao pedido de acesso sem os dados esperados. Tente de novo.",
+                details=f"token body: {response.text[:300]}",
+            )
         if response.status_code >= 500 or response.status_code == 429:
             raise BlingTransientError(
                 "O Bling não conseguiu renovar o acesso agora. Tentaremos de novo em instantes.",

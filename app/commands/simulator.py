@@ -6,6 +6,7 @@ import argparse
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.commands.context import CliContext
 from app.errors import ConfigError
@@ -82,6 +83,12 @@ def build_config(args: argparse.Namespace) -> SimulatorConfig:
         raise ConfigError(str(exc)) from None
     if not 0 <= args.port <= 65535:
         raise ConfigError("--port deve estar entre 0 e 65535.")
+    redirect = urlsplit(args.redirect_uri)
+    if redirect.scheme not in ("http", "https") or not redirect.hostname:
+        raise ConfigError(
+            f"--redirect-uri inválido: '{args.redirect_uri}'. Use o endereço completo cadastrado "
+            "no aplicativo, por exemplo http://127.0.0.1:8765/callback."
+        )
     if args.rate < 0 or args.daily < 0 or args.token_ttl < 1:
         raise ConfigError(
             "--rate e --daily não podem ser negativos e --token-ttl deve ser maior que zero."

@@ -25,6 +25,44 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     service: SimulatorService
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        # Keep-alive connections outlive serve_forever(): without tracking them a "stopped"
+        # simulator would go on answering clients that already hold a pooled connection.
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._stopping = False
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            if self._stopping:
+                self.shutdown_request(request)
+                return
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Hang up every open client connection (their handler threads then end)."""
+        with self._connections_lock:
+            self._stopping = True
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                log.debug("connection already closed")
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if self._stopping:
+            log.debug("connection from %s cut by stop()", client_address)
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -134,7 +172,9 @@ class RunningSimulator:
             self.config.faults = faults
 
     def stop(self) -> None:
+        """Stop accepting, hang up open keep-alive connections, and wait for the threads."""
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         self._thread.join(timeout=5)
 

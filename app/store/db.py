@@ -31,6 +31,14 @@ def open_database(paths: AppPaths) -> peewee.SqliteDatabase:
             "Verifique se a pasta existe e se há permissão de escrita.",
             details=repr(exc),
         ) from exc
+    except peewee.DatabaseError as exc:
+        # Left where it is, untouched: the user (or support) decides what to do with it.
+        raise StoreError(
+            f"O arquivo {paths.database} não é um banco de dados do Ponte ou está danificado. "
+            "Mova-o para outro lugar (ou ponha no lugar uma cópia da pasta backups) e rode o "
+            "Ponte de novo.",
+            details=repr(exc),
+        ) from exc
     database_proxy.initialize(db)
     try:
         migrate_database(db, paths.database, paths.backups)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from app.bling.auth import OAuthClient
 from app.bling.client import BlingClient, RetryPolicy
 from app.bling.errors import (
     BlingNotConnectedError,
@@ -23,6 +24,8 @@ from app.bling.errors import (
     BlingUnreachableError,
 )
 from app.bling.throttle import AccountThrottle, RateLimits
+from app.credentials import ClientCredentials
+from app.errors import PonteError
 
 
 @dataclass
@@ -111,6 +114,28 @@ def test_malformed_json_after_a_write_is_outcome_unknown(stub: tuple[str, StubSt
     with pytest.raises(BlingOutcomeUnknownError):
         _client(url).post("pedidos/vendas", {"numeroLoja": "X"})
     assert len(state.seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (200, b"{token", BlingUnreachableError),  # not JSON at all: not Bling's token endpoint
+        (200, b"[]", BlingProtocolError),  # JSON, but not an object
+        (200, b'{"access_token": "", "refresh_token": "r", "expires_in": 1}', BlingProtocolError),
+        (404, b"<html>nope</html>", BlingUnreachableError),
+    ],
+)
+def test_malformed_token_answers_are_clear_errors(
+    stub: tuple[str, StubState], status: int, body: bytes, error: type[Exception]
+) -> None:
+    url, state = stub
+    state.answers = [Canned(status, body)]
+    oauth = OAuthClient(url, ClientCredentials("ponte-demo", "ponte-demo-secret"))
+    with pytest.raises(error) as info:
+        oauth.exchange_code("abc")
+    assert isinstance(info.value, PonteError)
+    assert "Bling" in info.value.message
+    assert len(state.seen) == 1  # a token call is never repeated blindly
 
 
 def test_html_404_means_wrong_address(stub: tuple[str, StubState]) -> None:

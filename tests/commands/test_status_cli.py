@@ -144,3 +144,45 @@ def test_keyring_unavailable_still_reports(
     report = json.loads(out)
     assert report["connection"] == "keyring_unavailable"
     assert "cofre de senhas" in report["connection_detail"]
+
+
+def test_global_options_after_the_subcommand(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    data_dir = tmp_path / "depois"
+    code = main(["status", "--json", "--data-dir", str(data_dir), "--bling-url", URL + "/"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["bling_url"] == URL
+    assert (data_dir / "ponte.sqlite3").is_file()
+    # Before the subcommand still works, and the subcommand does not overwrite it.
+    code = main(["--data-dir", str(tmp_path / "antes"), "status", "--json"])
+    assert code == 0
+    assert (tmp_path / "antes" / "ponte.sqlite3").is_file()
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as version:
+        main(["--version"])
+    assert version.value.code == 0
+    assert re.fullmatch(r"ponte-bling \d+\.\d+\.\d+\n", capsys.readouterr().out)
+    with pytest.raises(SystemExit) as help_:
+        main(["--help"])
+    assert help_.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("simulator", "login", "status", "--data-dir", "--bling-url"):
+        assert name in out
+
+
+@pytest.mark.parametrize(
+    "url", ["lixo", "ftp://x/Api/v3", "http://", "http://127.0.0.1:99999/Api/v3"]
+)
+def test_malformed_bling_url_is_refused_in_portuguese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--data-dir", str(tmp_path / "data"), "status", "--bling-url", url])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "erro: argumento --bling-url: endereço do Bling inválido" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "data").exists()  # refused before anything was touched

@@ -68,6 +68,7 @@ def test_serves_until_interrupted(tmp_path: Path) -> None:
         (["--openapi", "/nao/existe.json"], "Não foi possível ler o arquivo OpenAPI"),
         (["--seed", "loja"], "Semente desconhecida"),
         (["--rate", "-1"], "não podem ser negativos"),
+        (["--redirect-uri", "lixo"], "--redirect-uri inválido"),
     ],
 )
 def test_bad_options_are_refused(

@@ -26,6 +26,16 @@ def test_context_manager_stops_serving() -> None:
         requests.get(url, timeout=2)
 
 
+def test_stop_hangs_up_keep_alive_connections() -> None:
+    sim = start_simulator(SimulatorConfig(seed="demo"))
+    url = sim.base_url + "/depositos"
+    with requests.Session() as session:
+        assert session.get(url, timeout=5).status_code == 401  # the pool now holds a connection
+        sim.stop()
+        with pytest.raises(requests.ConnectionError):
+            session.get(url, timeout=2)
+
+
 def test_concurrent_orders_get_unique_ids_numbers_and_consistent_stock(
     sim_factory: SimFactory,
 ) -> None:

@@ -91,3 +91,12 @@ def test_newer_database_is_refused(app_paths: AppPaths) -> None:
         open_database(app_paths)
     close_database()
     del db
+
+
+def test_garbage_database_file_is_a_clear_error_and_kept(app_paths: AppPaths) -> None:
+    app_paths.database.write_bytes(b"lixo, nao e SQLite" * 100)
+    with pytest.raises(StoreError, match="não é um banco de dados do Ponte") as info:
+        open_database(app_paths)
+    close_database()
+    assert info.value.title
+    assert app_paths.database.read_bytes() == b"lixo, nao e SQLite" * 100
