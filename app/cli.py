@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from app import __version__
 from app.commands.context import CliContext
 from app.config import DEFAULT_BLING_URL, AppPaths, default_data_dir
+from app.desktop import desktop_function, has_display
 from app.errors import PonteError
 from app.logging_setup import setup_logging
 
@@ -159,6 +160,11 @@ def _nested_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentPa
     return found
 
 
+def _desktop(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`ponte-bling` with no subcommand: the desktop app (window + tray)."""
+    return int(desktop_function("ui.app", "run_desktop")(ctx.paths, ctx.bling_url))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `ponte-bling`; returns the process exit code."""
     parser = build_parser()
@@ -167,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = CliContext(paths=paths, bling_url=args.bling_url.rstrip("/"), verbose=args.verbose)
     handler = getattr(args, "func", None)
     if handler is None:
-        parser.print_help()
-        return 0
+        if not has_display():
+            parser.print_help()
+            return 0
+        handler = _desktop
     try:
         log_file = setup_logging(paths.logs, verbose=args.verbose)
     except OSError as exc:

@@ -10,8 +10,6 @@ cycle sends everything. Demo credentials are fake and live only in memory.
 from __future__ import annotations
 
 import argparse
-import importlib
-import os
 import shutil
 import socket
 import sys
@@ -29,6 +27,7 @@ from app.commands.context import CliContext
 from app.commands.sync import ProgressBar, format_summary
 from app.config import AppPaths
 from app.credentials import ClientCredentials, CredentialStore
+from app.desktop import desktop_function, has_display
 from app.documents import format_cnpj
 from app.errors import ConfigError
 from app.memory_keyring import MemoryKeyring
@@ -176,20 +175,9 @@ def handle(args: argparse.Namespace, ctx: CliContext) -> int:
         _show_orders(sim)
         if not args.headless and has_display():
             print("8. Abrindo a janela do Ponte (feche a janela ou use 'Sair do Ponte' na bandeja)")
-            # ui/ is loaded by name so the engine package never imports the desktop layer.
-            show_demo_window = importlib.import_module("ui.demo_window").show_demo_window
-            show_demo_window(paths, engine)
+            desktop_function("ui.demo_window", "show_demo_window")(paths, engine)
     close_database()
     return 0 if summary.ok else 1
-
-
-def has_display() -> bool:
-    """True where a window can be shown: Windows and macOS, or X11/Wayland with a display."""
-    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
-        return False
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _indent(text: str) -> str:

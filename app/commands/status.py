@@ -132,6 +132,10 @@ def _when(moment: datetime | None) -> str:
     return format_br_datetime(moment) if moment is not None else "—"
 
 
+def _items(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} itens"
+
+
 def _product_breakdown(details: dict[str, Any]) -> str:
     """Bling counts each variation as a product; show parents, variations and simple apart."""
     return (
@@ -166,7 +170,7 @@ def render(report: StatusReport) -> str:
     for kind, info in report.sync.items():
         success = info["last_success_at"]
         when = format_br_datetime(datetime.fromisoformat(success)) if success else "nunca"
-        line = f"  {KIND_LABELS.get(kind, kind)}: {when}, {info['count']} itens"
+        line = f"  {KIND_LABELS.get(kind, kind)}: {when}, {_items(info['count'])}"
         if kind == KIND_PRODUCTS and info["details"]:
             line += _product_breakdown(info["details"])
         if info["last_error"]:

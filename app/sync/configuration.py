@@ -51,8 +51,11 @@ def _split_list(values: Sequence[str]) -> list[str]:
 
 
 def _parse_folders(values: Sequence[str], warnings: list[str]) -> list[str]:
+    # One folder per argument (or os.pathsep-separated); never split on commas, which are
+    # legal, and not rare, in Windows folder names.
     folders: list[str] = []
-    for part in _split_list(values):
+    parts = [p.strip() for value in values for p in value.split(os.pathsep)]
+    for part in filter(None, parts):
         path = Path(part).expanduser().resolve()
         if not path.is_dir():
             warnings.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import peewee
@@ -176,10 +178,14 @@ def test_link_product_rules(db: peewee.SqliteDatabase) -> None:
 def test_config_service(db: peewee.SqliteDatabase, tmp_path: Path) -> None:
     existing = tmp_path / "xml"
     existing.mkdir()
-    value, warnings = set_config("xml-folders", [f"{existing},{tmp_path / 'nao-existe'}"])
+    value, warnings = set_config(
+        "xml-folders", [f"{existing}{os.pathsep}{tmp_path / 'nao-existe'}"]
+    )
     assert value == [str(existing.resolve()), str((tmp_path / "nao-existe").resolve())]
     assert len(warnings) == 1 and "não existe" in warnings[0]
     assert get_config("xml-folders") == value
+    with_comma = tmp_path / "Loja 1, Centro"
+    assert set_config("xml-folders", [str(with_comma)])[0] == [str(with_comma.resolve())]
     assert set_config("sync-interval", ["30"])[0] == 30
     with pytest.raises(ConfigError, match="mínimo"):
         set_config("sync-interval", ["5"])
