@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ def _order_body(session: requests.Session, base: str) -> dict[str, Any]:
         base + "/formas-pagamentos", params={"tiposPagamentos[]": 1}, timeout=10
     ).json()["data"][0]
     contact = session.get(base + "/contatos/consumidor-final", timeout=10).json()["data"]
-    price = Decimal(str(product["preco"]))
+    price = product["preco"]  # echoed back exactly as the simulator sent it
     return {
         "data": "2026-12-04",
         "dataSaida": "2026-12-04",
@@ -50,13 +49,13 @@ def _order_body(session: requests.Session, base: str) -> dict[str, Any]:
                 "produto": {"id": product["id"]},
                 "descricao": product["nome"],
                 "quantidade": 1,
-                "valor": float(price),
+                "valor": price,
             }
         ],
         "parcelas": [
             {
                 "dataVencimento": "2026-12-04",
-                "valor": float(price),
+                "valor": price,
                 "formaPagamento": {"id": forma["id"]},
             }
         ],

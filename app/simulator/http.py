@@ -163,6 +163,8 @@ def obj(value: Any) -> dict[str, Any]:
 
 def _json_default(value: object) -> Any:
     if isinstance(value, Decimal):
+        # Bling answers JSON numbers. The stdlib encoder cannot write a Decimal's own text, and
+        # float's shortest repr of a 2-decimal amount ("17.49") is that same text on the wire.
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
