@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
 from app.config import AppPaths
-from tests.sync.test_resolver_support import drop_file_log_handlers
-
-
-@pytest.fixture(autouse=True)
-def _own_log_file() -> Iterator[None]:
-    yield
-    drop_file_log_handlers()
 
 
 def run(data: Path, *args: str) -> int:

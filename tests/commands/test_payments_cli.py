@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import peewee
 import pytest
 
-from app.cli import main
 from app.config import AppPaths
 from app.store.models import PaymentMapping
 from app.store.settings import DEFAULT_DEPOSIT, set_setting
+from tests.commands.cli_support import run
 from tests.sync.test_resolver_support import (
     deposit,
-    drop_file_log_handlers,
     forma,
     make_sale,
     product,
     reload,
 )
-
-
-@pytest.fixture(autouse=True)
-def _own_log_file() -> Iterator[None]:
-    yield
-    drop_file_log_handlers()
-
-
-def run(paths: AppPaths, *args: str) -> int:
-    return main(["--data-dir", str(paths.data_dir), *args])
 
 
 @pytest.fixture
