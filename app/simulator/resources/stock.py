@@ -69,6 +69,16 @@ def _move(
         product.changed_at = ctx.now()
 
 
+def _move_items(ctx: Ctx, order: Order, deposit_id: int, operation: str, note: str) -> None:
+    """Every stock-moving item of the order out of ("S") or back into ("E") the deposit."""
+    sign = -1 if operation == "S" else 1
+    for item in order.items:
+        if _moves_stock(ctx.state.products.get(item.produto_id)):
+            _move(
+                ctx, deposit_id, item.produto_id, sign * item.quantidade, operation, order.id, note
+            )
+
+
 def launch_stock(ctx: Ctx, order: Order, deposit_id: int, note: str = "") -> None:
     """Lower the deposit's balance by each item's quantity; refused if already launched."""
     if order.stock_deposit_id is not None:
@@ -78,17 +88,7 @@ def launch_stock(ctx: Ctx, order: Order, deposit_id: int, note: str = "") -> Non
             message,
             [field_error(STOCK_ALREADY_LAUNCHED, message, "estoque", NS_SALES)],
         )
-    for item in order.items:
-        if _moves_stock(ctx.state.products.get(item.produto_id)):
-            _move(
-                ctx,
-                deposit_id,
-                item.produto_id,
-                -item.quantidade,
-                "S",
-                order.id,
-                note or f"Pedido de venda nº {order.numero}",
-            )
+    _move_items(ctx, order, deposit_id, "S", note or f"Pedido de venda nº {order.numero}")
     order.stock_deposit_id = deposit_id
     order.changed_at = ctx.now()
 
@@ -124,17 +124,7 @@ def reverse(ctx: Ctx, req: Request, params: dict[str, str]) -> Response:
             message,
             [field_error(STOCK_NOT_LAUNCHED, message, "estoque", NS_SALES)],
         )
-    for item in order.items:
-        if _moves_stock(ctx.state.products.get(item.produto_id)):
-            _move(
-                ctx,
-                deposit_id,
-                item.produto_id,
-                item.quantidade,
-                "E",
-                order.id,
-                f"Estorno do pedido de venda nº {order.numero}",
-            )
+    _move_items(ctx, order, deposit_id, "E", f"Estorno do pedido de venda nº {order.numero}")
     order.stock_deposit_id = None
     order.changed_at = ctx.now()
     return no_content()
